@@ -1,0 +1,54 @@
+"""The bundled scenarios, found through importlib.resources so an installed wheel finds them too.
+
+A scenario argument may be a path to any file, or the name of a bundled scenario ("sigmoid-2-2-2").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import ScenarioError
+from .loader import load_scenario, parse_scenario
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Bundled:
+    name: str  # file stem, e.g. "sigmoid-2-2-2"
+    resource: resources.abc.Traversable
+
+    def load(self) -> Scenario:
+        path = Path(str(self.resource))
+        return parse_scenario(self.resource.read_bytes(), name=f"{self.name}.toml",
+                              path=path if path.is_file() else None)
+
+
+def bundled() -> list[Bundled]:
+    """Bundled scenarios in the order a course would use them (their file names sort that way)."""
+    root = resources.files("scenarios")
+    found = [Bundled(entry.name.removesuffix(".toml"), entry) for entry in root.iterdir()
+             if entry.name.endswith(".toml")]
+    return sorted(found, key=lambda b: b.name)
+
+
+def find_bundled(name: str) -> Bundled | None:
+    wanted = name.removesuffix(".toml")
+    for entry in bundled():
+        # "sigmoid-2-2-2" finds "30-sigmoid-2-2-2": the numeric prefix only orders the list.
+        if entry.name == wanted or entry.name.split("-", 1)[-1] == wanted:
+            return entry
+    return None
+
+
+def resolve(argument: str | Path) -> Scenario:
+    """Load a scenario from a path, or by the name of a bundled scenario."""
+    path = Path(argument)
+    if path.exists() or path.suffix == ".toml" or len(path.parts) > 1:
+        return load_scenario(path)
+    entry = find_bundled(str(argument))
+    if entry is None:
+        names = ", ".join(b.name for b in bundled())
+        raise ScenarioError(str(argument), "", f"no such file, and no bundled scenario of that name ({names})")
+    return entry.load()

@@ -1,0 +1,55 @@
+"""Compare the numbers a document printed with the exact values, at the printed precision.
+
+A printed value agrees when it is the exact value correctly rounded to as many decimals as the
+document printed (0.8005 for 0.80049902...). Anything else is a disagreement, reported with its
+size in units of the last printed digit: 1-3 units usually means the document carried rounded
+intermediates; more usually means an arithmetic or sign slip.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .scenario import PrintedValue
+
+_SLACK = 1e-9  # relative: keeps exact ties such as 0.0275 from failing on binary representation
+
+
+@dataclass(frozen=True)
+class Comparison:
+    printed: PrintedValue
+    exact: float
+
+    @property
+    def unit(self) -> float:
+        return 10.0 ** -self.printed.decimals
+
+    @property
+    def units_off(self) -> float:
+        """|exact − printed| in units of the document's last printed digit."""
+        if not math.isfinite(self.exact):
+            return math.inf
+        return abs(self.exact - self.printed.value) / self.unit
+
+    @property
+    def agrees(self) -> bool:
+        return self.units_off <= 0.5 * (1 + _SLACK) + _SLACK * abs(self.printed.value) / self.unit
+
+    @property
+    def rounded_exact(self) -> str:
+        """The exact value written with the document's precision: what it should have printed."""
+        if not math.isfinite(self.exact):
+            return str(self.exact)
+        return f"{self.exact:.{self.printed.decimals}f}".replace("-", "−")
+
+    @property
+    def verdict(self) -> str:
+        if self.agrees:
+            return "agrees"
+        off = self.units_off
+        if math.copysign(1, self.exact) != math.copysign(1, self.printed.value) and off > 1:
+            return f"sign differs: the exact value rounds to {self.rounded_exact}"
+        if off <= 3.5:
+            return f"the exact value rounds to {self.rounded_exact} (rounded intermediates?)"
+        return f"off by {off:,.0f} in the last digit: the exact value rounds to {self.rounded_exact}"

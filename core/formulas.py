@@ -1,0 +1,220 @@
+"""Each event as a teacher writes it: the symbolic formula, the same with numbers, a sentence.
+
+The read order of every kind is fixed by the plan (e.g. a net input reads source, weight, source,
+weight, ..., bias), and the functions below rely on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .notation import FUNCTION_NAMES, Symbols
+from .numbers import fmt, term
+from .quantities import Key, Kind
+
+_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+MAX_TERMS = 8  # sums longer than this are shown with an ellipsis in the middle
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One value an event reads: what it is, whose sample, and its value."""
+
+    key: Key
+    sample: int  # 0-based, -1 for parameters and batch-level values
+    value: float
+
+
+def _sample_symbol(symbol: str, sample: int) -> str:
+    return f"{symbol}⁽{str(sample + 1).translate(_SUP)}⁾"
+
+
+def _join(parts: list[str], sep: str = " + ") -> str:
+    if len(parts) > MAX_TERMS:
+        parts = parts[: MAX_TERMS // 2] + ["…"] + parts[-(MAX_TERMS // 2) :]
+    return sep.join(parts)
+
+
+class FormulaWriter:
+    def __init__(self, symbols: Symbols, activations: dict[int, str], loss: str, learning_rate: float) -> None:
+        self.sym = symbols
+        self.activations = activations  # layer -> activation name
+        self.loss = loss
+        self.learning_rate = learning_rate
+
+    def write(self, kind: Kind, key: Key, sample: int, reads: list[Reading]) -> tuple[str, str]:
+        method = getattr(self, f"_{kind.value}")
+        if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and sample < 0:
+            method = self._average
+        return method(key, reads)
+
+    def s(self, reading: Reading) -> str:
+        return self.sym[reading.key]
+
+    # -- forward ------------------------------------------------------------------------------
+
+    def _net_input(self, key: Key, r: list[Reading]):
+        pairs = [(r[n], r[n + 1]) for n in range(0, len(r) - len(r) % 2, 2)]
+        bias = r[-1] if len(r) % 2 else None
+        if self.sym.input_first:
+            symbolic = [f"{self.s(x)}·{self.s(w)}" for x, w in pairs]
+            numeric = [f"{term(x.value)} × {term(w.value)}" for x, w in pairs]
+        else:
+            symbolic = [f"{self.s(w)}·{self.s(x)}" for x, w in pairs]
+            numeric = [f"{term(w.value)} × {term(x.value)}" for x, w in pairs]
+        if bias is not None:
+            symbolic.append(self.s(bias))
+            numeric.append(term(bias.value))
+        return f"{self.sym[key]} = {_join(symbolic)}", _join(numeric)
+
+    def _activation(self, key: Key, r: list[Reading]):
+        z = r[0]
+        name = self.activations[key.layer]
+        written = self.sym.functions[key.layer]
+        a = self.sym[key]
+        if name == "linear":
+            return f"{a} = {self.s(z)}", fmt(z.value)
+        call = f"{written}({self.s(z)})"
+        standard = FUNCTION_NAMES[name]
+        numeric = {
+            "sigmoid": f"1 / (1 + e^{term(-z.value)})",
+            "tanh": f"tanh({fmt(z.value)})",
+            "relu": f"max(0, {fmt(z.value)})",
+        }[name]
+        if written != standard:  # the document's own name for it, e.g. f
+            numeric = f"{standard}({fmt(z.value)}) = {numeric}"
+        elif name == "sigmoid":
+            numeric = f"σ({fmt(z.value)}) = {numeric}"
+        return f"{a} = {call}", numeric
+
+    # -- loss ---------------------------------------------------------------------------------
+
+    def _squared(self, output: Reading, target: Reading) -> tuple[str, str]:
+        if self.loss == "half_squared_error":
+            return (
+                f"½({self.s(target)} − {self.s(output)})²",
+                f"½ × ({fmt(target.value)} − {term(output.value)})²",
+            )
+        return (
+            f"({self.s(output)} − {self.s(target)})²",
+            f"({fmt(output.value)} − {term(target.value)})²",
+        )
+
+    def _loss_term(self, key: Key, r: list[Reading]):
+        symbolic, numeric = self._squared(r[0], r[1])
+        return f"{self.sym[key]} = {symbolic}", numeric
+
+    def _loss_total(self, key: Key, r: list[Reading]):
+        if len(r) == 2 and r[0].key.family.value == "a":
+            return self._loss_term(key, r)
+        return (
+            f"{self.sym[key]} = {_join([self.s(t) for t in r])}",
+            _join([term(t.value) for t in r]),
+        )
+
+    def _loss_mean(self, key: Key, r: list[Reading]):
+        loss = self.sym[key]
+        return (
+            f"{loss} = (1/{len(r)}) · Σₛ {_sample_symbol(loss, 0).replace('⁽¹⁾', '⁽ˢ⁾')}",
+            f"({_join([term(t.value) for t in r])}) / {len(r)}",
+        )
+
+    # -- backward -----------------------------------------------------------------------------
+
+    def _output_error(self, key: Key, r: list[Reading]):
+        output, target = r
+        if self.loss == "half_squared_error":
+            return (
+                f"{self.sym[key]} = {self.s(output)} − {self.s(target)}",
+                f"{fmt(output.value)} − {term(target.value)}",
+            )
+        return (
+            f"{self.sym[key]} = 2({self.s(output)} − {self.s(target)})",
+            f"2 × ({fmt(output.value)} − {term(target.value)})",
+        )
+
+    def _backprop_sum(self, key: Key, r: list[Reading]):
+        pairs = [(r[n], r[n + 1]) for n in range(0, len(r), 2)]
+        return (
+            f"{self.sym[key]} = {_join([f'{self.s(d)}·{self.s(w)}' for d, w in pairs])}",
+            _join([f"{term(d.value)} × {term(w.value)}" for d, w in pairs]),
+        )
+
+    def _activation_derivative(self, key: Key, r: list[Reading]):
+        local = r[0]
+        name = self.activations[key.layer]
+        d = self.sym[key]
+        if name == "sigmoid":
+            a = self.s(local)
+            return f"{d} = {a}(1 − {a})", f"{fmt(local.value)} × (1 − {term(local.value)})"
+        if name == "tanh":
+            a = self.s(local)
+            return f"{d} = 1 − {a}²", f"1 − {term(local.value)}²"
+        if name == "relu":
+            z = self.s(local)
+            verdict = "> 0 → 1" if local.value > 0 else "≤ 0 → 0"
+            return f"{d} = 1 if {z} > 0, else 0", f"{fmt(local.value)} {verdict}"
+        return f"{d} = 1", "1 (the activation is linear)"
+
+    def _delta(self, key: Key, r: list[Reading]):
+        de_da, da_dz = r
+        return (
+            f"{self.sym[key]} = {self.s(de_da)} · {self.s(da_dz)}",
+            f"{term(de_da.value)} × {term(da_dz.value)}",
+        )
+
+    def _weight_gradient(self, key: Key, r: list[Reading]):
+        delta, source = r
+        return (
+            f"{self.sym[key]} = {self.s(delta)} · {self.s(source)}",
+            f"{term(delta.value)} × {term(source.value)}",
+        )
+
+    def _bias_gradient(self, key: Key, r: list[Reading]):
+        delta = r[0]
+        return f"{self.sym[key]} = {self.s(delta)} · 1", f"{term(delta.value)} × 1"
+
+    def _average(self, key: Key, r: list[Reading]):
+        g = self.sym[key]
+        return (
+            f"{g} = (1/{len(r)}) · Σₛ {g}⁽ˢ⁾",
+            f"({_join([term(t.value) for t in r])}) / {len(r)}",
+        )
+
+    # -- update -------------------------------------------------------------------------------
+
+    def _weight_update(self, key: Key, r: list[Reading]):
+        old, gradient = r
+        p = self.sym[key]
+        eta = self.sym.learning_rate
+        return (
+            f"{p} ← {p} − {eta}·{self.s(gradient)}",
+            f"{fmt(old.value)} − {fmt(self.learning_rate)} × {term(gradient.value)}",
+        )
+
+    _bias_update = _weight_update
+
+
+# One plain sentence per kind: what the number means, in a lecturer's words.
+def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int) -> str:
+    target = symbols[key]
+    if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
+        return f"The batch gradient: the average of the {fan} per-sample gradients of {target}."
+    return {
+        Kind.NET_INPUT: "Weighted sum of everything arriving at the neuron (plus its bias, if it has one).",
+        Kind.ACTIVATION: "The neuron's output: its net input passed through the activation function.",
+        Kind.LOSS_TERM: "How far this output is from its target, squared.",
+        Kind.LOSS_TOTAL: "The total error of this sample: the number training tries to shrink.",
+        Kind.LOSS_MEAN: f"The batch loss: the mean of the {fan} per-sample losses.",
+        Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
+        Kind.BACKPROP_SUM: (
+            f"The error arriving from the {fan // 2} neuron{'s' if fan > 2 else ''} of the next layer, "
+            "each through its weight, summed."
+        ),
+        Kind.ACTIVATION_DERIVATIVE: "How sensitive is the neuron? The slope of its activation at its net input.",
+        Kind.DELTA: "The error signal at the neuron's net input: how wrong × how sensitive.",
+        Kind.WEIGHT_GRADIENT: "How much this weight contributed: the error signal × the input it carried.",
+        Kind.BIAS_GRADIENT: "A bias carries a constant input of 1, so its gradient is the error signal itself.",
+        Kind.WEIGHT_UPDATE: "Step downhill: move the weight against its gradient, scaled by the learning rate.",
+        Kind.BIAS_UPDATE: "Step downhill: move the bias against its gradient, scaled by the learning rate.",
+    }[kind]

@@ -1,0 +1,95 @@
+"""Write a new, valid, commented scenario file: the starting point for a student's own network.
+
+Weights are drawn with a seeded generator at the Xavier/Glorot scale, √(2/(fan_in + fan_out)),
+and rounded to four decimals so the file stays readable; what is written is exactly what the
+engine uses.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .loader import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SAMPLES
+from .scenario import ACTIVATIONS, LOSSES
+
+
+def _row(values) -> str:
+    return "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
+
+
+def _matrix(rows: np.ndarray, indent: str) -> str:
+    if len(rows) == 1:
+        return "[" + _row(rows[0]) + "]"
+    inner = (",\n" + indent).join(_row(r) for r in rows)
+    return "[" + inner + "]"
+
+
+def new_scenario(
+    sizes: list[int],
+    activation: str = "sigmoid",
+    output_activation: str | None = None,
+    loss: str = "half_squared_error",
+    seed: int = 0,
+    samples: int = 1,
+    iterations: int = 1,
+    learning_rate: float = 0.5,
+    biases: bool = True,
+    title: str | None = None,
+) -> str:
+    """TOML text of a scenario for a network with the given layer sizes (inputs first)."""
+    if len(sizes) < 2:
+        raise ValueError("give at least two layer sizes: inputs and outputs, e.g. 2,3,1")
+    if len(sizes) - 1 > MAX_LAYERS or any(not 1 <= n <= MAX_LAYER_SIZE for n in sizes):
+        raise ValueError(f"layer sizes must be 1 to {MAX_LAYER_SIZE}, with at most {MAX_LAYERS} layers after the inputs")
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples must be 1 to {MAX_SAMPLES}")
+    output_activation = output_activation or activation
+    for name in (activation, output_activation):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"unknown activation '{name}': expected one of {', '.join(ACTIVATIONS)}")
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss '{loss}': expected one of {', '.join(LOSSES)}")
+    rng = np.random.default_rng(seed)
+    shape = "-".join(str(n) for n in sizes)
+    lines = [
+        f"# A {shape} network written by `backprop-stepper new` (seed {seed}).",
+        "# Edit anything: the app reloads this file when it changes. Weights are Xavier/Glorot-scaled:",
+        "# normal with standard deviation √(2/(fan_in + fan_out)), rounded to 4 decimals.",
+        "",
+        f'title = "{title or f"My {shape} network"}"',
+        f'description = "A {shape} network with {activation} activations, generated with seed {seed}."',
+        "",
+        "[network]",
+        f"inputs = {sizes[0]}",
+    ]
+    for l in range(1, len(sizes)):
+        fan_in, fan_out = sizes[l - 1], sizes[l]
+        scale = np.sqrt(2.0 / (fan_in + fan_out))
+        weights = np.round(rng.normal(0.0, scale, size=(fan_out, fan_in)), 4)
+        name = output_activation if l == len(sizes) - 1 else activation
+        role = "output layer" if l == len(sizes) - 1 else f"hidden layer {l}"
+        lines += [
+            "",
+            f"[[network.layers]]               # {role}",
+            f"size = {fan_out}",
+            f'activation = "{name}"              # sigmoid, tanh, relu or linear',
+            f"# {fan_out} rows (one per neuron) x {fan_in} columns (one per neuron of the previous layer)",
+            f"weights = {_matrix(weights, ' ' * 11)}",
+        ]
+        if biases:
+            lines.append(f"biases = {_row(np.zeros(fan_out))}   # delete this line for a layer without biases")
+    lines += [
+        "",
+        "[training]",
+        f'loss = "{loss}"    # half_squared_error: E = Σ ½(t − o)²  |  squared_error: L = Σ (ŷ − y)²',
+        f"learning_rate = {learning_rate}",
+        f"iterations = {iterations}",
+        '# mode = "stochastic"             # one update per sample instead of one per batch',
+        "",
+    ]
+    low, high = (0.1, 0.9) if output_activation == "sigmoid" else (-0.8, 0.8)
+    for _ in range(samples):
+        x = np.round(rng.uniform(-1.0, 1.0, size=sizes[0]), 2)
+        y = np.round(rng.uniform(low, high, size=sizes[-1]), 2)
+        lines += ["[[training.samples]]", f"x = {_row(x)}", f"y = {_row(y)}", ""]
+    return "\n".join(lines)

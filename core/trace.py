@@ -1,0 +1,245 @@
+"""The trace: every computation of a training run, in a careful teacher's order, on demand.
+
+``trace[k]`` builds event k from the plan and the values of its iteration; nothing per event is
+stored, so a 100,000-iteration run costs no more to open than a one-iteration one. Stepping,
+jumping to the next phase or iteration and finding the event that computes a symbol are all
+index arithmetic on the plan.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from .document import Comparison
+from .formulas import FormulaWriter, Reading, meaning
+from .notation import Symbols
+from .plan import Plan, build_plan
+from .quantities import KINDS, PHASES, Key, Kind, Phase, parse_quantity_id, quantity_id
+from .scenario import Note, PrintedValue, Scenario
+from .training import Training
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    index: int
+    iteration: int  # 1-based
+    sample: int | None  # 1-based; None for batch-level events
+    step: int  # 1-based update step within the iteration (always 1 in batch mode)
+    phase: Phase
+    kind: Kind
+    key: Key
+    quantity: str
+    symbol: str
+    formula: str
+    substituted: str
+    value: float
+    reads: tuple[str, ...]
+    read_samples: tuple[int | None, ...]
+    read_keys: tuple[tuple[Key, int], ...]  # (key, 0-based sample or -1), for highlighting
+    read_values: tuple[float, ...]
+    meaning: str
+
+    @property
+    def layer(self) -> int:
+        return self.key.layer
+
+    def as_json(self) -> dict:
+        finite = math.isfinite(self.value)
+        record = {
+            "index": self.index,
+            "iteration": self.iteration,
+            "sample": self.sample,
+            "phase": self.phase.value,
+            "kind": self.kind.value,
+            "quantity": self.quantity,
+            "symbol": self.symbol,
+            "value": self.value if finite else None,
+            "formula": self.formula,
+            "substituted": self.substituted,
+            "reads": list(self.reads),
+            "read_samples": list(self.read_samples),
+            "meaning": self.meaning,
+        }
+        if not finite:
+            record["value_text"] = "nan" if math.isnan(self.value) else ("inf" if self.value > 0 else "-inf")
+        return record
+
+
+class Trace:
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.plan: Plan = build_plan(scenario)
+        self.symbols = Symbols(scenario)
+        self.training = Training(scenario, self.plan)
+        self.per_iteration = self.plan.size
+        self.iterations = scenario.iterations
+        self._writer = FormulaWriter(
+            self.symbols,
+            {l: layer.activation for l, layer in enumerate(scenario.layers, start=1)},
+            scenario.loss,
+            scenario.learning_rate,
+        )
+        self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
+        self._notes = self._place_notes(scenario.notes)
+
+    # -- the sequence -------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.per_iteration * self.iterations
+
+    def locate(self, index: int) -> tuple[int, int]:
+        """(iteration, offset within the iteration) of an event index."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"event {index} is outside 0..{len(self) - 1}")
+        iteration, offset = divmod(index, self.per_iteration)
+        return iteration + 1, offset
+
+    def index_of(self, iteration: int, offset: int) -> int:
+        return (iteration - 1) * self.per_iteration + offset
+
+    def __getitem__(self, index: int) -> Event:
+        if index < 0:
+            index += len(self)
+        iteration, offset = self.locate(index)
+        values = self.training.iteration(iteration)
+        plan = self.plan
+        kind = KINDS[plan.kind[offset]]
+        key = plan.key_at(offset)
+        sample = int(plan.sample[offset])
+        readings = [self._reading(values, int(slot)) for slot in plan.reads(offset)]
+        formula, substituted = self._writer.write(kind, key, sample, readings)
+        return Event(
+            index=index,
+            iteration=iteration,
+            sample=None if sample < 0 else sample + 1,
+            step=int(plan.step[offset]) + 1,
+            phase=PHASES[plan.phase[offset]],
+            kind=kind,
+            key=key,
+            quantity=quantity_id(key),
+            symbol=self.symbols[key],
+            formula=formula,
+            substituted=substituted,
+            value=float(values.values[offset]),
+            reads=tuple(quantity_id(r.key) for r in readings),
+            read_samples=tuple(None if r.sample < 0 else r.sample + 1 for r in readings),
+            read_keys=tuple((r.key, r.sample) for r in readings),
+            read_values=tuple(r.value for r in readings),
+            meaning=meaning(kind, sample < 0, self.symbols, key, len(readings)),
+        )
+
+    def __iter__(self) -> Iterator[Event]:
+        for index in range(len(self)):
+            yield self[index]
+
+    def _reading(self, values, slot: int) -> Reading:
+        key, sample = self.plan.slot_identity(slot)
+        n = self.plan.n_context
+        value = values.context[slot] if slot < n else values.values[slot - n]
+        return Reading(key, sample, float(value))
+
+    def value(self, index: int) -> float:
+        iteration, offset = self.locate(index)
+        return float(self.training.iteration(iteration).values[offset])
+
+    def iteration_values(self, iteration: int) -> np.ndarray:
+        """All event values of one iteration, in plan order (a read-only view)."""
+        view = self.training.iteration(iteration).values.view()
+        view.flags.writeable = False
+        return view
+
+    def losses(self, through: int | None = None) -> np.ndarray:
+        return self.training.losses(through)
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def next_phase(self, index: int) -> int:
+        iteration, offset = self.locate(index)
+        starts = self.plan.segment_starts
+        n = np.searchsorted(starts, offset, side="right")
+        if n < len(starts):
+            return self.index_of(iteration, int(starts[n]))
+        return self.next_iteration(index)
+
+    def previous_phase(self, index: int) -> int:
+        iteration, offset = self.locate(index)
+        starts = self.plan.segment_starts
+        n = np.searchsorted(starts, offset, side="left")  # starts[n-1] < offset
+        if n > 0:
+            return self.index_of(iteration, int(starts[n - 1]))
+        if iteration == 1:
+            return 0
+        return self.index_of(iteration - 1, int(starts[-1]))
+
+    def next_iteration(self, index: int) -> int:
+        iteration, _ = self.locate(index)
+        return self.index_of(iteration + 1, 0) if iteration < self.iterations else len(self) - 1
+
+    def previous_iteration(self, index: int) -> int:
+        iteration, offset = self.locate(index)
+        if offset > 0 or iteration == 1:
+            return self.index_of(iteration, 0)
+        return self.index_of(iteration - 1, 0)
+
+    def phase_segment(self, index: int) -> tuple[int, int]:
+        """[start, end) event indices of the phase segment containing `index`."""
+        iteration, offset = self.locate(index)
+        starts = self.plan.segment_starts
+        n = int(np.searchsorted(starts, offset, side="right")) - 1
+        end = int(starts[n + 1]) if n + 1 < len(starts) else self.per_iteration
+        return self.index_of(iteration, int(starts[n])), self.index_of(iteration, end)
+
+    def find(self, quantity: str | Key, iteration: int = 1, sample: int | None = None) -> list[int]:
+        """Indices of the events that compute a quantity in one iteration (sample: 1-based)."""
+        key = parse_quantity_id(quantity) if isinstance(quantity, str) else quantity
+        if key is None:
+            return []
+        offsets = self.plan.find(key, None if sample is None else sample - 1)
+        return [self.index_of(iteration, int(o)) for o in offsets]
+
+    # -- the document and the teacher ---------------------------------------------------------
+
+    def _place_printed(self, printed: tuple[PrintedValue, ...]):
+        placed: dict[int, list[PrintedValue]] = {}
+        unmatched = []
+        for value in printed:
+            key = parse_quantity_id(value.quantity)
+            offsets = self.plan.find(key, value.sample - 1)  # sample 0 → -1, the batch level
+            if len(offsets) == 0:  # updates of a batch step carry no sample either
+                offsets = self.plan.find(key, -1)
+            if len(offsets) == 0 or value.iteration > self.iterations:
+                unmatched.append(value)
+                continue
+            index = self.index_of(value.iteration, int(offsets[0]))
+            placed.setdefault(index, []).append(value)
+        return placed, tuple(unmatched)
+
+    def printed_at(self, index: int) -> list[Comparison]:
+        """The document's printed values for the quantity event `index` computes."""
+        values = self._printed.get(index, ())
+        return [Comparison(p, self.value(index)) for p in values]
+
+    def printed_indices(self, iteration: int) -> list[int]:
+        """Indices, within one iteration, of the events the document printed a value for."""
+        start = self.index_of(iteration, 0)
+        return sorted(i for i in self._printed if start <= i < start + self.per_iteration)
+
+    def comparisons(self) -> list[tuple[int, Comparison]]:
+        """Every printed value of the scenario with its exact counterpart, in trace order."""
+        return [(index, c) for index in sorted(self._printed) for c in self.printed_at(index)]
+
+    def _place_notes(self, notes: tuple[Note, ...]) -> dict[int, list[Note]]:
+        placed: dict[int, list[Note]] = {}
+        for note in notes:
+            key = parse_quantity_id(note.at)
+            for offset in self.plan.find(key, None if note.sample is None else note.sample - 1):
+                placed.setdefault(int(offset), []).append(note)
+        return placed
+
+    def notes_at(self, index: int) -> list[Note]:
+        iteration, offset = self.locate(index)
+        return [n for n in self._notes.get(offset, ()) if n.iteration in (None, iteration)]

@@ -1,0 +1,1 @@
+"""backprop-stepper's user interfaces: the Textual stepper and the command line."""

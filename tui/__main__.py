@@ -1,0 +1,7 @@
+"""`python -m tui [SCENARIO]`: the same as the `backprop-stepper` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

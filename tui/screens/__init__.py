@@ -1,0 +1,1 @@
+"""Screens pushed over the stepper: the scenario picker, help, go to event."""
