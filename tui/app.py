@@ -11,7 +11,7 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
@@ -24,7 +24,7 @@ from .screens.picker import PickerScreen
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.status import StatusBar
-from .widgets.values import ValueTable
+from .widgets.values import ValueHeader, ValueTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 
@@ -32,6 +32,7 @@ MIN_WIDTH, MIN_HEIGHT = 60, 18
 class StepperApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "backprop-stepper"
+    AUTO_FOCUS = None  # the keys step the trace; Tab focuses the value table to browse it
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (160, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]
 
@@ -44,13 +45,15 @@ class StepperApp(App[None]):
         Binding("left_square_bracket", "previous_phase", "Phase back", key_display="[", show=False, priority=True),
         Binding("right_curly_bracket", "next_iteration", "Iteration", key_display="}", priority=True),
         Binding("left_curly_bracket", "previous_iteration", "Iteration back", key_display="{", show=False, priority=True),
-        Binding("g", "goto", "Go to"),
-        Binding("o", "open", "Open"),
+        Binding("g", "goto", "Go to", show=False),  # in the help screen and the command palette
+        Binding("o", "open", "Open", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
     ]
 
-    position: reactive[int] = reactive(0, init=False, bindings=True)
+    # Bindings are refreshed by hand, only when "at the start/end" changes: refreshing them on
+    # every step would rebuild the footer's widgets on every key press.
+    position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
 
     def __init__(self, trace: Trace | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -64,7 +67,9 @@ class StepperApp(App[None]):
             with Container(id="top"):
                 yield NetworkDiagram(id="diagram")
                 yield EquationsPanel(id="equations")
-            yield ValueTable(id="values")
+            with Vertical(id="values"):
+                yield ValueHeader(id="values-header")
+                yield ValueTable(id="values-table")
         yield Static(
             f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             id="too-small",
@@ -87,18 +92,27 @@ class StepperApp(App[None]):
         self.ledger = Ledger(trace)
         self.sub_title = trace.scenario.title
         self.query_one(NetworkDiagram).load(self.ledger)
-        self.query_one(ValueTable).load(self.ledger)
+        table = self.query_one(ValueTable)
+        table.load(self.ledger)
+        self.query_one(ValueHeader).update(table.header())
         position = min(max(position, 0), len(trace) - 1)
         self.set_reactive(StepperApp.position, position)
         self.show(position)
         self.refresh_bindings()
 
-    def watch_position(self, position: int) -> None:
+    def watch_position(self, old: int, position: int) -> None:
         self.show(position)
+        last = len(self.trace) - 1 if self.trace else 0
+        if (old in (0, last)) != (position in (0, last)) or last == 0:
+            self.refresh_bindings()
 
     def on_resize(self) -> None:
-        # A breakpoint may have changed the layout (e.g. the short form of the equations).
-        self.call_after_refresh(self.show, self.position)
+        # A breakpoint may have changed the layout (e.g. the short form of the equations);
+        # repaint once it has, at whatever position we are by then.
+        self.call_after_refresh(self._reshow)
+
+    def _reshow(self) -> None:
+        self.show(self.position)
 
     def show(self, index: int) -> None:
         if self.trace is None or self.ledger is None:

@@ -1,4 +1,4 @@
-"""The network diagram as lines of styled text: layout only, no widget and no arithmetic.
+"""The network diagram as lines of styled runs: layout only, no widget and no arithmetic.
 
 Layers are columns of neurons. Between two columns, every connection into a neuron has its own row
 (source, weight symbol, weight value), bracketed into that neuron:
@@ -15,27 +15,34 @@ point right in the forward pass and left in the backward pass. The item being co
 When the full picture is taller than the space available, connection groups other than the one in
 focus collapse to a single line (keeping any weight that is being read), and when it is wider, the
 source names are dropped; the widget scrolls to keep the current item in view.
+
+Everything that does not change while stepping (symbols, widths, which ledger entry holds which
+value) is worked out once, so painting a step is a pass over plain integers and strings.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-
-from textual.content import Content
+from dataclasses import dataclass
 
 from core.ledger import Ledger, LedgerState
 from core.quantities import Family, Key, Phase
 from core.trace import Event
 
-CURRENT_STYLE = "bold reverse $accent"
-READ_STYLE = "bold underline $accent"
-UNKNOWN_STYLE = "dim"
-LABEL_STYLE = "$text-muted"
-TITLE_STYLE = "bold $secondary"
+# Roles of runs of text (see tui.widgets.runs): the widget maps them to theme styles.
+CURRENT_STYLE = "current"
+READ_STYLE = "read"
+LABEL_STYLE = "muted"
 MARK = {"current": "▶", "read": "•", None: " "}
+Run = tuple[str, str]
+_Item = tuple[int, int, str, str]  # x, y, text, role
 
 NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
+DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
+# A neuron's second line is narrow (so that a 2-2-2 network fits 80 columns); a document symbol
+# longer than this is shown by a short tag there, and in full in the equations and the table.
+DETAIL_WIDTH = 7
+DETAIL_TAGS = {Family.Z: "z", Family.DE_DA: "∂E/∂a", Family.DA_DZ: "a′(z)", Family.DELTA: "δ", Family.A: "a"}
 
 
 def short(value: float | None) -> str:
@@ -57,34 +64,16 @@ def short(value: float | None) -> str:
     return text.replace("-", "−")
 
 
-@dataclass
-class _Item:
-    x: int
-    y: int
-    text: str
-    style: str = ""
-
-
-@dataclass
-class _Column:
-    width: int = 0
-    items: list[_Item] = field(default_factory=list)  # x relative to the column
-    height: int = 0
-
-    def put(self, x: int, y: int, text: str, style: str = "") -> None:
-        self.items.append(_Item(x, y, text, style))
-        self.width = max(self.width, x + len(text))
-        self.height = max(self.height, y + 1)
-
-
 @dataclass(frozen=True)
 class Picture:
-    lines: list[Content]
+    lines: list[list[Run]]  # each line a list of (text, role) runs
     width: int
     height: int
     focus: tuple[int, int, int, int] | None  # x, y, width, height of the current item
     collapsed: bool
     compact: bool
+    current: tuple[str, ...] = ()  # texts of the items marked as being computed
+    reads: tuple[str, ...] = ()  # texts of the items marked as read
 
 
 def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool) -> str:
@@ -99,229 +88,252 @@ def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool) -> 
     return "─┘" if n == count - 1 else "─┤"
 
 
+class _Column:
+    def __init__(self, width: int = 0) -> None:
+        self.width = width
+        self.items: list[_Item] = []  # x relative to the column
+
+    def put(self, x: int, y: int, text: str, role: str = "") -> None:
+        self.items.append((x, y, text, role))
+
+    def mark(self, x: int, y: int, role: str | None, text: str, base: str = "") -> None:
+        self.items.append((x, y, MARK[role], ""))
+        self.items.append((x + 1, y, text, role or base))
+
+    @property
+    def extent(self) -> tuple[int, int]:
+        width = max([self.width] + [x + len(text) for x, _, text, _ in self.items])
+        height = max([0] + [y + 1 for _, y, _, _ in self.items])
+        return width, height
+
+
+@dataclass(frozen=True)
+class _Connection:
+    text: str  # the weight's (or bias's) symbol
+    source: str  # the source's symbol ("" for a bias)
+    value: int  # ledger entry of the parameter
+    touched: tuple[int, ...]  # entries whose role marks this row: the parameter and its gradients
+
+
 class DiagramPainter:
     """Knows the shape and symbols of one trace; paints it for any ledger state."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.trace = ledger.trace
-        self.scenario = self.trace.scenario
-        self.sym = self.trace.symbols
+        trace = ledger.trace
+        self.scenario = s = trace.scenario
+        sym = trace.symbols
+        entry = ledger.position
+        self._modes: dict[tuple[int, int], tuple[bool, bool]] = {}
 
-    # -- what is highlighted ------------------------------------------------------------------
+        self._inputs = [(sym[Key(Family.X, 0, i)], entry(Key(Family.X, 0, i), "sample")) for i in range(1, s.inputs + 1)]
+        self._wiring: dict[int, list[list[_Connection]]] = {}
+        self._widths: dict[int, tuple[int, int, int]] = {}  # source, weight symbol, neuron column
+        self._nodes: dict[int, list[dict[Family, tuple[str, int]]]] = {}
+        for l, layer in enumerate(s.layers, start=1):
+            fan_in = layer.weights.shape[1]
+            groups = []
+            for j in range(1, layer.size + 1):
+                group = []
+                for i in range(1, fan_in + 1):
+                    gradient = Key(Family.DE_DW, l, j, i)
+                    group.append(_Connection(
+                        sym[Key(Family.W, l, j, i)], sym.source(l, i), entry(Key(Family.W, l, j, i), "parameter"),
+                        tuple(p for p in (entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
+                    ))
+                if layer.biases is not None:
+                    gradient = Key(Family.DE_DB, l, j)
+                    group.append(_Connection(
+                        sym[Key(Family.B, l, j)], "", entry(Key(Family.B, l, j), "parameter"),
+                        tuple(p for p in (entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
+                    ))
+                groups.append(group)
+            self._wiring[l] = groups
+            self._nodes[l] = [
+                {family: (self._label(sym[Key(family, l, j)], family), entry(Key(family, l, j), "sample"))
+                 for family in NODE_FAMILIES}
+                for j in range(1, layer.size + 1)
+            ]
+            source_width = max(len(c.source) for group in groups for c in group)
+            weight_width = max(len(c.text) for group in groups for c in group)
+            node_width = 2 + 8 + max(len(text) for node in self._nodes[l] for text, _ in node.values())
+            self._widths[l] = (source_width, weight_width, node_width)
+        loss = Key(Family.LOSS)
+        self._targets = [(sym[Key(Family.Y, 0, k)], entry(Key(Family.Y, 0, k), "sample")) for k in range(1, s.outputs + 1)]
+        self._terms = ([(sym[Key(Family.LOSS_TERM, 0, k)], entry(Key(Family.LOSS_TERM, 0, k), "sample"))
+                        for k in range(1, s.outputs + 1)] if s.outputs > 1 else [])
+        self._loss = (sym[loss], entry(loss, "sample"))
+        batch = entry(loss, "batch")
+        self._batch_loss = (f"batch {sym[loss]}", batch) if batch is not None else None
+        self._loss_width = 12 + max(len(t) for t, _ in [*self._targets, *self._terms, self._loss])
 
-    def _roles(self, state: LedgerState) -> dict[tuple[Key, str], str]:
-        roles: dict[tuple[Key, str], str] = {}
-        for position in state.reads:
-            entry = self.ledger.entries[position]
-            roles[(entry.key, entry.scope)] = "read"
-        if state.current is not None:
-            entry = self.ledger.entries[state.current]
-            roles[(entry.key, entry.scope)] = "current"
-        return roles
-
-    def _value(self, state: LedgerState, key: Key, scope: str = "sample") -> float | None:
-        position = self.ledger.position(key, scope)
-        return None if position is None else state.value(position)
+    @staticmethod
+    def _label(symbol: str, family: Family) -> str:
+        if family is Family.A or len(symbol) <= DETAIL_WIDTH:
+            return symbol
+        return DETAIL_TAGS[family]
 
     # -- painting -----------------------------------------------------------------------------
 
     def paint(self, state: LedgerState, event: Event, width: int, height: int) -> Picture:
         """The most detailed picture that fits: collapse groups only if it is too tall, drop the
-        source names only if it is too wide; beyond that the widget scrolls."""
-        roles = self._roles(state)
-        collapse = self._paint(state, event, roles, False, False).height > height
-        picture = self._paint(state, event, roles, False, collapse)
-        if picture.width > width:
-            picture = self._paint(state, event, roles, True, collapse)
-        return picture
+        source names only if it is too wide; beyond that the widget scrolls.
+
+        Column widths and the full height do not depend on the event, so the choice is made
+        once per panel size, and each step paints once."""
+        roles = {p: "read" for p in state.reads}
+        if state.current is not None:
+            roles[state.current] = "current"
+        mode = self._modes.get((width, height))
+        if mode is None:
+            collapse = self._paint(state, event, roles, False, False).height > height
+            compact = self._paint(state, event, roles, False, collapse).width > width
+            mode = self._modes[(width, height)] = (compact, collapse)
+        return self._paint(state, event, roles, *mode)
 
     def _paint(self, state, event, roles, compact: bool, collapse: bool) -> Picture:
         s = self.scenario
         backward = event.phase is Phase.BACKWARD
-        focus_layer, focus_j = event.key.layer, event.key.j
-        columns: list[_Column] = []
-        node_rows: list[dict[int, int]] = []  # per layer: neuron -> row of its first line
-        focus = None
-
-        # Connection columns decide where each neuron of the next layer sits.
-        connection_columns: list[_Column] = []
-        for l, layer in enumerate(s.layers, start=1):
-            column, rows = self._connections(state, roles, l, compact, collapse, focus_layer, focus_j, backward)
-            connection_columns.append(column)
-            node_rows.append(rows)
-        height = max(c.height for c in connection_columns) if connection_columns else 0
-        height = max(height, 2 * s.inputs)
-
-        inputs = self._inputs(state, roles, height)
-        columns.append(inputs)
+        focus = (event.key.layer, event.key.j)
+        wiring, neuron_rows = [], []
         for l in range(1, len(s.layers) + 1):
-            columns.append(connection_columns[l - 1])
-            columns.append(self._neurons(state, roles, l, node_rows[l - 1], event))
-        if compact:  # targets and loss as one line under the network, to save width
-            summary = self._loss_row(state, roles, max(c.height for c in columns))
-        else:
-            columns.append(self._loss(state, roles, node_rows[-1]))
-            summary = None
+            column, rows = self._connections(state, roles, l, compact, collapse, focus, backward)
+            wiring.append(column)
+            neuron_rows.append(rows)
+        height = max(max(c.extent[1] for c in wiring), 2 * s.inputs)
 
-        # Compose rows of text from the columns, two spaces apart.
-        gap = 1
-        x = 0
+        columns = [self._input_column(state, roles, height)]
+        for l in range(1, len(s.layers) + 1):
+            columns += [wiring[l - 1], self._neurons(state, roles, l, neuron_rows[l - 1], event)]
+        summary = None
+        if compact:  # targets and loss as one line under the network, to save width
+            summary = self._loss_row(state, roles, max(c.extent[1] for c in columns))
+        else:
+            columns.append(self._loss_column(state, roles, neuron_rows[-1]))
+
+        # Place the columns side by side, one space apart, and compose each row of text.
         placed: list[_Item] = []
+        x = 0
         for column in columns:
-            for item in column.items:
-                placed.append(_Item(item.x + x, item.y, item.text, item.style))
-            x += column.width + gap
+            placed += [(x + cx, y, text, role) for cx, y, text, role in column.items]
+            x += column.extent[0] + 1
         if summary is not None:
-            placed.extend(summary.items)
-        total_width = max(x - gap, summary.width if summary else 0)
-        total_height = max(max(c.height for c in columns), summary.height if summary else 0, 1)
+            placed += summary.items
+        total_width = max(x - 1, summary.extent[0] if summary else 0)
+        total_height = max(max(c.extent[1] for c in columns), summary.extent[1] if summary else 0, 1)
         by_row: list[list[_Item]] = [[] for _ in range(total_height)]
+        current, reads, first = [], [], None
         for item in placed:
-            by_row[item.y].append(item)
-            if item.style.startswith(CURRENT_STYLE) and focus is None:
-                focus = (item.x, item.y, len(item.text), 1)
+            by_row[item[1]].append(item)
+            if item[3] == CURRENT_STYLE:
+                current.append(item[2].strip())
+                first = first or (item[0], item[1], len(item[2]), 1)
+            elif item[3] == READ_STYLE:
+                reads.append(item[2].strip())
         lines = []
         for items in by_row:
-            items.sort(key=lambda it: it.x)
-            parts: list = []
+            items.sort()
+            runs: list[Run] = []
             cursor = 0
-            for item in items:
-                if item.x > cursor:
-                    parts.append(" " * (item.x - cursor))
-                parts.append((item.text, item.style) if item.style else item.text)
-                cursor = max(cursor, item.x + len(item.text))
-            lines.append(Content.assemble(*parts))
-        return Picture(lines, total_width, total_height, focus, collapse, compact)
+            for ix, _, text, role in items:
+                if ix > cursor:
+                    runs.append((" " * (ix - cursor), ""))
+                runs.append((text, role))
+                cursor = max(cursor, ix + len(text))
+            lines.append(runs)
+        return Picture(lines, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads))
 
-    def _mark(self, column: _Column, x: int, y: int, role: str | None, text: str, base: str = "") -> None:
-        column.put(x, y, MARK[role])
-        style = CURRENT_STYLE if role == "current" else READ_STYLE if role == "read" else base
-        column.put(x + 1, y, text, style)
-
-    def _inputs(self, state, roles, height: int) -> _Column:
-        s = self.scenario
+    def _input_column(self, state, roles, height: int) -> _Column:
         column = _Column()
-        labels = [self.sym[Key(Family.X, 0, i)] for i in range(1, s.inputs + 1)]
-        label_width = max(len(t) for t in labels)
-        for n, label in enumerate(labels):
-            key = Key(Family.X, 0, n + 1)
-            y = min(height - 1, int((n + 0.5) * height / s.inputs)) if height else n
-            text = f"{label.ljust(label_width)} {short(self._value(state, key)):>7}"
-            self._mark(column, 0, y, roles.get((key, "sample")), text)
+        label_width = max(len(label) for label, _ in self._inputs)
+        n = len(self._inputs)
+        for k, (label, position) in enumerate(self._inputs):
+            y = min(height - 1, int((k + 0.5) * height / n)) if height else k
+            column.mark(0, y, roles.get(position), f"{label.ljust(label_width)} {short(state.value(position)):>7}")
         return column
 
-    def _connections(self, state, roles, l, compact, collapse, focus_layer, focus_j, backward):
-        """The wiring into layer l; returns the column and each neuron's row."""
-        s = self.scenario
-        layer = s.layers[l - 1]
-        rows_of_neuron: dict[int, int] = {}
-        column = _Column()
-        fan_in = layer.weights.shape[1]
-        sources = [self.sym.source(l, i) for i in range(1, fan_in + 1)]
-        weight_symbols = {(j, i): self.sym[Key(Family.W, l, j, i)] for j in range(1, layer.size + 1) for i in range(1, fan_in + 1)}
-        source_width = max(len(t) for t in sources)
-        weight_width = max(len(t) for t in weight_symbols.values())
-        if layer.biases is not None:
-            weight_width = max(weight_width, max(len(self.sym[Key(Family.B, l, j)]) for j in range(1, layer.size + 1)))
+    def _connections(self, state, roles, l, compact, collapse, focus, backward):
+        """The wiring into layer l; returns the column and the row of each neuron."""
+        source_width, weight_width, _ = self._widths[l]
         label_width = (0 if compact else source_width + 1) + weight_width + 1 + 7
+        column = _Column()
+        rows: dict[int, int] = {}
         y = 0
-        for j in range(1, layer.size + 1):
+        for j, group in enumerate(self._wiring[l], start=1):
+            expanded = not collapse or focus == (l, j)
             lines: list[tuple[str, str | None, bool]] = []  # (text, role, updated)
-            expanded = not collapse or (focus_layer == l and focus_j == j)
-            for i in range(1, fan_in + 1):
-                key = Key(Family.W, l, j, i)
-                role = roles.get((key, "parameter")) or roles.get((Key(Family.DE_DW, l, j, i), "sample")) \
-                    or roles.get((Key(Family.DE_DW, l, j, i), "batch"))
+            for connection in group:
+                found = {roles.get(p) for p in (connection.value, *connection.touched)}
+                role = "current" if "current" in found else "read" if "read" in found else None
                 if not expanded and role is None:
                     continue
-                position = self.ledger.position(key, "parameter")
-                updated = bool(state.updated[position])
-                value = short(state.value(position))
-                head = "" if compact else f"{sources[i - 1].ljust(source_width)}─"
-                lines.append((f"{head}{weight_symbols[(j, i)].ljust(weight_width)} {value:>7}", role, updated))
-            if layer.biases is not None:
-                key = Key(Family.B, l, j)
-                role = roles.get((key, "parameter")) or roles.get((Key(Family.DE_DB, l, j), "sample")) \
-                    or roles.get((Key(Family.DE_DB, l, j), "batch"))
-                if expanded or role is not None:
-                    position = self.ledger.position(key, "parameter")
-                    head = "" if compact else " " * (source_width + 1)
-                    lines.append((f"{head}{self.sym[key].ljust(weight_width)} {short(state.value(position)):>7}",
-                                  role, bool(state.updated[position])))
-            hidden = fan_in + (layer.biases is not None) - len(lines)
+                value = short(state.value(connection.value))
+                if compact:
+                    head = ""
+                elif connection.source:
+                    head = f"{connection.source.ljust(source_width)}─"
+                else:
+                    head = " " * (source_width + 1)
+                lines.append((f"{head}{connection.text.ljust(weight_width)} {value:>7}", role,
+                              bool(state.updated[connection.value])))
+            hidden = len(group) - len(lines)
             if hidden:
                 lines.append((f"⋯ {hidden} more".ljust(label_width), None, False))
             junction = len(lines) // 2
             if len(lines) % 2 == 0:
                 lines.insert(junction, ("", None, False))  # a row of its own for the junction
             for n, (text, role, updated) in enumerate(lines):
-                row = y + n
                 if text:
-                    style = "italic" if updated else ""
-                    self._mark(column, 0, row, role, text.ljust(label_width), style)
-                wire = _wire(n, len(lines), junction, bool(text), backward)
-                column.put(label_width + 1, row, wire, LABEL_STYLE)
-            rows_of_neuron[j] = y + junction
+                    column.mark(0, y + n, role, text.ljust(label_width), "italic" if updated else "")
+                column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward), LABEL_STYLE)
+            rows[j] = y + junction
             y += len(lines) + 1  # a blank row between neurons
-        return column, rows_of_neuron
+        return column, rows
 
     def _neurons(self, state, roles, l, rows, event: Event) -> _Column:
-        s = self.scenario
-        layer = s.layers[l - 1]
-        column = _Column()
-        for j in range(1, layer.size + 1):
+        # As wide as the widest thing a neuron here can show, so stepping never shifts columns.
+        column = _Column(self._widths[l][2])
+        late = event.phase in (Phase.BACKWARD, Phase.UPDATE)
+        for j, node in enumerate(self._nodes[l], start=1):
             y = rows[j]
-            a_key = Key(Family.A, l, j)
-            a_text = f"{self.sym[a_key]} {short(self._value(state, a_key))}"
-            self._mark(column, 0, y, roles.get((a_key, "sample")), a_text, "bold")
-            # The second line shows what this neuron is being asked about right now.
-            detail = None
-            for family in (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA):
-                if (Key(family, l, j), "sample") in roles:
-                    detail = Key(family, l, j)
+            label, position = node[Family.A]
+            column.mark(0, y, roles.get(position), f"{label} {short(state.value(position)):>7}", "bold")
+            # The second line shows what this neuron is being asked about right now: the quantity
+            # being computed or read, else δ once known in the backward pass, else the net input.
+            marked = [node[f] for f in DETAIL_FAMILIES if node[f][1] in roles]
+            detail = next((d for d in marked if roles[d[1]] == "current"), marked[0] if marked else None)
             if detail is None:
-                delta = Key(Family.DELTA, l, j)
-                late = event.phase in (Phase.BACKWARD, Phase.UPDATE) and self._value(state, delta) is not None
-                detail = delta if late else Key(Family.Z, l, j)
-            d_text = f"{self.sym[detail]} {short(self._value(state, detail))}"
-            self._mark(column, 1, y + 1, roles.get((detail, "sample")), d_text, LABEL_STYLE)
+                delta = node[Family.DELTA]
+                detail = delta if late and state.known[delta[1]] else node[Family.Z]
+            label, position = detail
+            column.mark(1, y + 1, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
         return column
 
+    def _loss_items(self):
+        items = [(label, p, LABEL_STYLE) for label, p in [*self._targets, *self._terms]]
+        items.append((*self._loss, "bold"))
+        if self._batch_loss:
+            items.append((*self._batch_loss, "bold"))
+        return items
+
     def _loss_row(self, state, roles, y: int) -> _Column:
-        s = self.scenario
         row = _Column()
         x = 0
-        items = [(Key(Family.Y, 0, k), "sample") for k in range(1, s.outputs + 1)]
-        if s.outputs > 1:
-            items += [(Key(Family.LOSS_TERM, 0, k), "sample") for k in range(1, s.outputs + 1)]
-        items.append((Key(Family.LOSS), "sample"))
-        if self.ledger.position(Key(Family.LOSS), "batch") is not None:
-            items.append((Key(Family.LOSS), "batch"))
-        for key, scope in items:
-            label = ("batch " if scope == "batch" else "") + self.sym[key]
-            text = f"{label} {short(self._value(state, key, scope))}"
-            style = "bold" if key.family is Family.LOSS else LABEL_STYLE
-            self._mark(row, x, y, roles.get((key, scope)), text, style)
+        for label, position, style in self._loss_items():
+            text = f"{label} {short(state.value(position)):>7}"
+            row.mark(x, y, roles.get(position), text, style)
             x += len(text) + 3
         return row
 
-    def _loss(self, state, roles, output_rows: dict[int, int]) -> _Column:
-        s = self.scenario
-        column = _Column()
+    def _loss_column(self, state, roles, output_rows: dict[int, int]) -> _Column:
+        column = _Column(self._loss_width)
         for k, y in output_rows.items():
-            target = Key(Family.Y, 0, k)
-            self._mark(column, 0, y, roles.get((target, "sample")),
-                       f"│ {self.sym[target]} {short(self._value(state, target))}", LABEL_STYLE)
-            if s.outputs > 1:
-                term = Key(Family.LOSS_TERM, 0, k)
-                self._mark(column, 0, y + 1, roles.get((term, "sample")),
-                           f"│ {self.sym[term]} {short(self._value(state, term))}", LABEL_STYLE)
-        loss = Key(Family.LOSS)
+            label, position = self._targets[k - 1]
+            column.mark(0, y, roles.get(position), f"│ {label} {short(state.value(position)):>7}", LABEL_STYLE)
+            if self._terms:
+                label, position = self._terms[k - 1]
+                column.mark(0, y + 1, roles.get(position), f"│ {label} {short(state.value(position)):>7}", LABEL_STYLE)
         bottom = max(output_rows.values()) + 2
-        self._mark(column, 0, bottom, roles.get((loss, "sample")),
-                   f"{self.sym[loss]} {short(self._value(state, loss))}", "bold")
-        if self.ledger.position(loss, "batch") is not None:
-            self._mark(column, 0, bottom + 1, roles.get((loss, "batch")),
-                       f"batch {self.sym[loss]} {short(self._value(state, loss, 'batch'))}", "bold")
+        for n, (label, position) in enumerate([self._loss, *([self._batch_loss] if self._batch_loss else [])]):
+            column.mark(0, bottom + n, roles.get(position), f"{label} {short(state.value(position)):>7}", "bold")
         return column

@@ -10,6 +10,7 @@ from textual.widgets import Input, Label
 
 
 class GotoScreen(ModalScreen[int | None]):
+    AUTO_FOCUS = "Input"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, total: int) -> None:

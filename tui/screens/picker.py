@@ -15,6 +15,7 @@ from core.scenario import Scenario
 
 
 class PickerScreen(ModalScreen[Trace | None]):
+    AUTO_FOCUS = "OptionList"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, can_cancel: bool = True) -> None:

@@ -1,15 +1,17 @@
-"""The equations panel: the current event as the documents write it."""
+"""The equations panel: the current event as the documents write it.
+
+Fixed height (see app.tcss), so stepping never moves the panels below it; a long note scrolls.
+"""
 
 from __future__ import annotations
-
-from textual.content import Content
-from textual.widgets import Static
 
 from core.document import Comparison
 from core.scenario import Note
 from core.trace import Event
 
 from ..format import exact
+from .lines import LineView
+from .runs import Line, plain, wrap
 
 KIND_TITLES = {
     "net_input": "net input",
@@ -28,49 +30,75 @@ KIND_TITLES = {
 }
 
 
-class EquationsPanel(Static):
+class EquationsPanel(LineView, can_focus=False):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._logical: list[Line] = []
+        self._wrapped: list[Line] = []
+
+    @property
+    def plain(self) -> str:
+        """What is shown, as plain text, one logical line per line (before wrapping)."""
+        return "\n".join(plain(line) for line in self._logical)
+
     def show(self, event: Event, printed: list[Comparison], notes: list[Note]) -> None:
-        self.update(equations(event, printed, notes, short=self.screen.has_class("-short")))
+        self._logical = equations(event, printed, notes, short=self.screen.has_class("-short"))
+        self.top = 0
+        self._layout()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self._layout()
+
+    def _layout(self) -> None:
+        width = max(self.size.width, 20)
+        wrapped = [part for line in self._logical for part in wrap(line, width, indent=4)]
+        changed = [y for y in range(max(len(wrapped), len(self._wrapped)))
+                   if y >= len(wrapped) or y >= len(self._wrapped) or wrapped[y] != self._wrapped[y]]
+        self._wrapped = wrapped
+        self.set_content_size(width, len(wrapped))
+        self.invalidate(changed)
+
+    def line(self, row: int) -> Line:
+        return self._wrapped[row]
 
 
-def equations(event: Event, printed: list[Comparison], notes: list[Note], short: bool = False) -> Content:
-    """The event in lines; `short` (a low terminal) folds the heading into the formula line."""
+def equations(event: Event, printed: list[Comparison], notes: list[Note], short: bool = False) -> list[Line]:
+    """The event as lines of runs; `short` (a low terminal) folds the heading into the formula."""
     title = KIND_TITLES[event.kind.value]
     if event.sample is None and event.kind.value.endswith("gradient"):
         title = f"batch {title}"
     where = "batch" if event.sample is None else f"sample {event.sample}"
-    phase = (f" {event.phase.value.upper()} ", "bold reverse $accent")
-    heading = Content.assemble(phase, (f" {title} of {event.symbol}", "bold"),
-                               (f"  ({where}, iteration {event.iteration})", "$text-muted"))
+    phase = (f" {event.phase.value.upper()} ", "current")
     if short:
-        lines = [Content.assemble(phase, " ", (event.formula, "bold"))]
+        lines: list[Line] = [[phase, (" ", ""), (event.formula, "bold")]]
     else:
-        lines = [heading, Content.assemble("  ", (event.formula, "bold"))]
+        lines = [
+            [phase, (f" {title} of {event.symbol}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
+            [("  ", ""), (event.formula, "bold")],
+        ]
     lines += [
-        Content.assemble("  = ", event.substituted),
+        [("  = ", ""), (event.substituted, "")],
         result_line(event, printed),
-        Content.assemble("  ", (event.meaning, "italic $text-muted")),
+        [("  ", ""), (event.meaning, "muted")],
     ]
     for comparison in printed:
         if not comparison.agrees:
             where = f" ({comparison.printed.where})" if comparison.printed.where else ""
-            lines.append(Content.assemble(
-                ("  ✗ document ", "bold $error"), (comparison.printed.text.replace("-", "−"), "bold $error"),
-                f": {comparison.verdict}{where}",
-            ))
+            lines.append([("  ✗ document ", "bad"), (comparison.printed.text.replace("-", "−"), "bad"),
+                          (f": {comparison.verdict}{where}", "")])
     for note in notes:
-        lines.append(Content.assemble(("  ✎ ", "bold $warning"), (" ".join(note.text.split()), "$warning")))
-    return Content("\n").join(lines)
+        lines.append([("  ✎ ", "bold"), (" ".join(note.text.split()), "italic")])
+    return lines
 
 
-def result_line(event: Event, printed: list[Comparison]) -> Content:
-    parts: list = ["  = ", (exact(event.value), "bold reverse $accent")]
-    if not printed:
-        return Content.assemble(*parts)
-    parts.append("   document: ")
-    for n, comparison in enumerate(printed):
-        if n:
-            parts.append(" / ")
-        mark, style = ("✓", "bold $success") if comparison.agrees else ("✗", "bold $error")
-        parts += [(comparison.printed.text.replace("-", "−"), style), (f" {mark}", style)]
-    return Content.assemble(*parts)
+def result_line(event: Event, printed: list[Comparison]) -> Line:
+    line: Line = [("  = ", ""), (exact(event.value), "current")]
+    if printed:
+        line.append(("   document: ", ""))
+        for n, comparison in enumerate(printed):
+            if n:
+                line.append((" / ", ""))
+            role = "ok" if comparison.agrees else "bad"
+            line += [(comparison.printed.text.replace("-", "−"), role), (" ✓" if comparison.agrees else " ✗", role)]
+    return line

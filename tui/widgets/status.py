@@ -1,47 +1,67 @@
-"""The status line: where in the run we are, and a phase strip."""
+"""The status line: where in the run we are, and a phase strip with a progress bar."""
 
 from __future__ import annotations
-
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.content import Content
-from textual.widgets import Static
 
 from core.quantities import PHASES
 from core.trace import Event, Trace
 
+from .lines import LineView
+from .runs import Line, plain
+
 BAR_WIDTH = 16
 
 
-class StatusBar(Horizontal):
-    """Title and counters on the left, the phase strip and a progress bar on the right."""
+def _fit(line: Line, width: int) -> Line:
+    """Cut a line to `width` cells, ending with an ellipsis if anything was cut."""
+    if sum(len(text) for text, _ in line) <= width:
+        return line
+    out: Line = []
+    room = width - 1
+    for text, role in line:
+        if room <= 0:
+            break
+        out.append((text[:room], role))
+        room -= len(text[:room])
+    out.append(("…", ""))
+    return out
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="status-title")
-        yield Static(id="status-phases")
+
+class StatusBar(LineView, can_focus=False):
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._lines: list[Line] = [[], []]
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(plain(line) for line in self._lines)
+
+    def line(self, row: int) -> Line:
+        return _fit(self._lines[row], self.size.width)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.invalidate_all()
 
     def show(self, trace: Trace, event: Event) -> None:
         s = trace.scenario
         n = len(s.samples)
         sample = "batch" if event.sample is None else f"{event.sample}/{n}"
-        # Counters first: a narrow terminal truncates the title, never the position.
-        counters = Content.assemble(
+        # Counters first: a narrow terminal cuts the title, never the position.
+        counters: Line = [
             (f"event {event.index + 1:,}/{len(trace):,}", "bold"),
-            " · ",
-            f"iteration {event.iteration:,}/{trace.iterations:,}",
-            " · ",
-            f"sample {sample}",
-            "  │  ",
+            (f" · iteration {event.iteration:,}/{trace.iterations:,} · sample {sample}  │  ", ""),
             (s.title, "bold"),
-        )
-        self.query_one("#status-title", Static).update(counters)
-        parts: list = []
+        ]
+        strip: Line = []
         for phase in PHASES:
             if phase is event.phase:
-                parts.append((f" ▶{phase.value.upper()} ", "bold reverse $accent"))
+                strip.append((f" ▶{phase.value.upper()} ", "current"))
             else:
-                parts.append((f"  {phase.value}  ", "$text-muted"))
+                strip.append((f"  {phase.value}  ", "muted"))
         done = (event.index + 1) / len(trace)
         filled = round(done * BAR_WIDTH)
-        parts += ["  ", ("█" * filled, "$accent"), ("░" * (BAR_WIDTH - filled), "$text-muted"), f" {done:4.0%}"]
-        self.query_one("#status-phases", Static).update(Content.assemble(*parts))
+        strip += [("  ", ""), ("█" * filled, "read"), ("░" * (BAR_WIDTH - filled), "muted"), (f" {done:4.0%}", "")]
+        changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
+        self._lines = [counters, strip]
+        self.set_content_size(max(self.size.width, 1), 2)
+        self.invalidate(changed)

@@ -1,65 +1,139 @@
 """The value table: every quantity of the network, filled in as it is computed.
 
-Each step updates only the rows whose value, state or marking changed, so holding a key down
-costs a handful of cell updates, not a redraw of hundreds of rows.
+Each row is rendered once and cached; a step re-renders only the rows whose value, state or
+marking changed, and following the current row scrolls inside the widget (see `LineView`). A
+DataTable re-renders every visible cell after any update, which made holding a key down slower.
+
+The row of the current event is marked ▶ with its value reversed; rows it reads are marked • with
+their values underlined. A selection cursor follows the current event and can be moved with ↑/↓
+(or a click) when the table has focus.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from rich.text import Text
-from textual.widgets import DataTable
+from textual.binding import Binding
+from textual.content import Content
+from textual.events import Click
+from textual.widgets import Static
 
 from core.document import Comparison
 from core.ledger import Ledger, LedgerState
 
 from ..format import cell
+from .lines import LineView
+from .runs import Line, plain
 
-COLUMNS = (("mark", " ", 1), ("symbol", "symbol", 16), ("quantity", "quantity", 15),
-           ("value", "value", 23), ("document", "document", 12))
 CURRENT, READ = "▶", "•"
+VALUE_WIDTH, DOCUMENT_WIDTH = 24, 14
 
 
-class ValueTable(DataTable):
-    DEFAULT_CSS = """
-    ValueTable { scrollbar-size-vertical: 1; }
-    """
+class ValueHeader(Static):
+    """Column titles, aligned with the table below."""
+
+
+class ValueTable(LineView, can_focus=True):
+    BINDINGS = [
+        Binding("up", "move_cursor(-1)", "Row up", show=False),
+        Binding("down", "move_cursor(1)", "Row down", show=False),
+        Binding("pageup", "move_cursor(-10)", show=False),
+        Binding("pagedown", "move_cursor(10)", show=False),
+    ]
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, show_row_labels=False, **kwargs)
+        super().__init__(**kwargs)
         self.ledger: Ledger | None = None
+        self.cursor_row = 0
+        self._rows: list[int | str] = []  # an entry number, or a section title
         self._row_of: list[int] = []
+        self._texts: dict[int, tuple] = {}  # entry -> (mark, value text, value role, printed)
+        self._widths = (2, 16, 15)
         self._previous: LedgerState | None = None
         self._previous_marks: dict[int, str] = {}
         self._previous_printed: dict[int, list[Comparison]] = {}
 
+    # -- content ------------------------------------------------------------------------------
+
     def load(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.clear(columns=True)
-        longest = max([len(e.symbol) + 7 for e in ledger.entries] + [len(e.section) for e in ledger.entries])
-        symbol_width = min(longest, 22)
-        id_width = min(max(len(e.quantity) for e in ledger.entries), 16)
-        for key, label, width in COLUMNS:
-            width = {"symbol": symbol_width, "quantity": id_width}.get(key, width)
-            self.add_column(label, key=key, width=width)
-        rows = []
-        self._row_of = []
+        entries = ledger.entries
+        symbol_width = min(max([len(e.symbol) + 8 for e in entries] + [len(e.section) + 1 for e in entries]), 24)
+        id_width = min(max(len(e.quantity) for e in entries) + 2, 18)
+        self._widths = (2, symbol_width, id_width)
+        self._rows, self._row_of = [], []
         section = None
-        for position, entry in enumerate(ledger.entries):
+        for position, entry in enumerate(entries):
             if entry.section != section:
                 section = entry.section
-                rows.append((f"s{position}", ("", Text(section, style="bold underline"), "", "", "")))
-            self._row_of.append(len(rows))
-            scope = " (mean)" if entry.scope == "batch" else ""
-            rows.append((f"e{position}", ("", Text(entry.symbol + scope), Text(entry.quantity, style="dim"), Text("·", style="dim"), "")))
-        for key, cells in rows:
-            self.add_row(*cells, key=key)
-        self._previous = None
-        self._previous_marks = {}
-        self._previous_printed = {}
+                self._rows.append(section)
+            self._row_of.append(len(self._rows))
+            self._rows.append(position)
+        self._texts = {p: ("", "·", "muted", ()) for p in range(len(entries))}
+        self._previous, self._previous_marks, self._previous_printed = None, {}, {}
+        self.cursor_row = 0
+        self.top = self.left = 0
+        self.content_width = 0  # force set_content_size to repaint
+        self.set_content_size(sum(self._widths) + VALUE_WIDTH + DOCUMENT_WIDTH, len(self._rows))
+        self.invalidate_all()
+
+    def header(self) -> Content:
+        _, symbol_width, id_width = self._widths
+        return Content.assemble(
+            "  ", "symbol".ljust(symbol_width), "quantity".ljust(id_width), "value".ljust(VALUE_WIDTH), "document",
+        )
 
     def row_of(self, entry: int) -> int:
         return self._row_of[entry]
+
+    def row_text(self, entry: int) -> list[str]:
+        """An entry's row as shown: mark, symbol, quantity, value, document (plain text)."""
+        mark, value, _, printed = self._texts[entry]
+        e = self.ledger.entries[entry]
+        return [mark, self._symbol(e), e.quantity, value, plain(self._document(printed))]
+
+    @staticmethod
+    def _symbol(entry) -> str:
+        return entry.symbol + (" (mean)" if entry.scope == "batch" else "")
+
+    @staticmethod
+    def _document(printed) -> Line:
+        runs: Line = []
+        for n, comparison in enumerate(printed):
+            if n:
+                runs.append(("/", ""))
+            ok = comparison.agrees
+            text = comparison.printed.text.replace("-", "−") + ("✓" if ok else "✗")
+            runs.append((text, "ok" if ok else "bad"))
+        return runs
+
+    def line(self, row: int) -> Line:
+        item = self._rows[row]
+        _, symbol_width, id_width = self._widths
+        if isinstance(item, str):
+            return [("  ", ""), (item, "section")]
+        mark, value, role, printed = self._texts[item]
+        entry = self.ledger.entries[item]
+        return [
+            (mark.ljust(2), "bold"),
+            (self._symbol(entry).ljust(symbol_width), "bold" if mark else ""),
+            (entry.quantity.ljust(id_width), "muted"),
+            (value, role),
+            (" " * max(1, VALUE_WIDTH - len(value)), ""),
+            *self._document(printed),
+        ]
+
+    def line_extra(self, row: int) -> str:
+        # The ▶ row already shows the current event; the selection is drawn only while the table
+        # has focus and the user may move it.
+        return "cursor" if row == self.cursor_row and self.has_focus else ""
+
+    def on_focus(self) -> None:
+        self.invalidate([self.cursor_row])
+
+    def on_blur(self) -> None:
+        self.invalidate([self.cursor_row])
+
+    # -- stepping -----------------------------------------------------------------------------
 
     def show(self, state: LedgerState, printed: dict[int, list[Comparison]]) -> None:
         if self.ledger is None:
@@ -68,14 +142,20 @@ class ValueTable(DataTable):
         if state.current is not None:
             marks[state.current] = CURRENT
         changed = self._changed(state)
-        changed.update(marks, self._previous_marks)
-        changed.update(printed, self._previous_printed)
-        for position in sorted(changed):
-            self._paint_row(position, state, marks.get(position), printed.get(position, ()))
+        changed.update(marks, self._previous_marks, printed, self._previous_printed)
+        for position in changed:
+            value = state.value(position)
+            text = cell(value)
+            if state.updated[position]:
+                text = f"{cell(float(state.before[position]))} → {text}"
+            mark = marks.get(position, "")
+            role = "current" if mark == CURRENT else "read" if mark == READ else ("muted" if value is None else "")
+            shown = printed.get(position, ()) if value is not None else ()
+            self._texts[position] = (mark, text, role, shown)
         self._previous, self._previous_marks, self._previous_printed = state, marks, printed
+        self.invalidate([self._row_of[p] for p in changed])
         if state.current is not None:
-            with self.prevent(DataTable.RowHighlighted):
-                self.move_cursor(row=self._row_of[state.current], animate=False, scroll=True)
+            self._select(self._row_of[state.current])
 
     def _changed(self, state: LedgerState) -> set[int]:
         before = self._previous
@@ -86,24 +166,22 @@ class ValueTable(DataTable):
         differs = (before.known != state.known) | ~same_value | ~same_before | (before.updated != state.updated)
         return set(np.flatnonzero(differs).tolist())
 
-    def _paint_row(self, position: int, state: LedgerState, mark: str | None, printed) -> None:
-        key = f"e{position}"
-        value = state.value(position)
-        text = cell(value)
-        if state.updated[position]:
-            text = f"{cell(float(state.before[position]))} → {text}"
-        style = "bold reverse" if mark == CURRENT else "bold underline" if mark == READ else ("dim" if value is None else "")
-        self.update_cell(key, "mark", Text(mark or "", style="bold"))
-        entry = self.ledger.entries[position]
-        scope = " (mean)" if entry.scope == "batch" else ""
-        self.update_cell(key, "symbol", Text(entry.symbol + scope, style="bold" if mark else ""))
-        self.update_cell(key, "value", Text(text, style=style))
-        document = Text()
-        if value is not None:
-            for n, comparison in enumerate(printed):
-                if n:
-                    document.append("/")
-                ok = comparison.agrees
-                shown = comparison.printed.text.replace("-", "−")
-                document.append(shown + ("✓" if ok else "✗"), style="green" if ok else "bold red")
-        self.update_cell(key, "document", document)
+    # -- the selection cursor -----------------------------------------------------------------
+
+    def _select(self, row: int) -> None:
+        row = min(max(row, 0), len(self._rows) - 1)
+        if row != self.cursor_row:
+            previous, self.cursor_row = self.cursor_row, row
+            self.invalidate([previous, row])
+        self.page_into_view(row)
+
+    def action_move_cursor(self, delta: int) -> None:
+        self._select(self.cursor_row + delta)
+
+    def on_click(self, event: Click) -> None:
+        self._select(self.top + event.y)
+
+    @property
+    def selected_entry(self) -> int | None:
+        item = self._rows[self.cursor_row] if self._rows else None
+        return item if isinstance(item, int) else None

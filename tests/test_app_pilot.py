@@ -1,0 +1,308 @@
+"""The stepper driven by Textual's pilot: keys in, what every panel shows and highlights out."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import Trace, resolve
+from core.quantities import Family
+from tui.app import StepperApp
+from tui.diagram import DETAIL_TAGS, DETAIL_WIDTH
+from tui.format import cell, exact
+from tui.widgets.diagram import NetworkDiagram
+from tui.widgets.equations import EquationsPanel
+from tui.widgets.status import StatusBar
+from tui.widgets.values import ValueTable
+
+from .conftest import BUNDLED
+
+
+def _symbol_of(item: str) -> str:
+    """The symbol an item of the diagram shows: "h₁─w₅ 0.4000" → w₅, "batch L 1.2" → L."""
+    tokens = item.replace("│", " ").split()
+    token = tokens[1] if tokens[0] == "batch" else tokens[0]
+    return token.split("─")[-1]
+
+
+def _tag(key, symbol: str) -> str:
+    """How the diagram labels a quantity on a neuron's narrow second line."""
+    if key.family in DETAIL_TAGS and key.family is not Family.A and len(symbol) > DETAIL_WIDTH:
+        return DETAIL_TAGS[key.family]
+    return symbol
+
+
+def assert_in_sync(app: StepperApp) -> None:
+    """All three panels (and the status line) describe the event at app.position."""
+    trace, ledger = app.trace, app.ledger
+    index = app.position
+    event = trace[index]
+    state = ledger.at(index, event)
+
+    status = app.query_one(StatusBar).plain
+    assert f"event {index + 1:,}/{len(trace):,}" in status
+    assert f"▶{event.phase.value.upper()}" in status
+
+    equations = app.query_one(EquationsPanel).plain
+    assert event.formula in equations
+    assert event.substituted in equations
+    assert exact(event.value) in equations
+
+    picture = app.query_one(NetworkDiagram).picture
+    assert len(picture.current) == 1, picture.current
+    shown = _symbol_of(picture.current[0])
+    assert shown in (event.symbol, _tag(event.key, event.symbol)) or event.symbol.endswith(f"/∂{shown}"), \
+        (shown, event.symbol)
+    read_symbols = {trace.symbols[key] for key, _ in event.read_keys}
+    read_symbols |= {_tag(key, trace.symbols[key]) for key, _ in event.read_keys}
+    for item in picture.reads:
+        assert _symbol_of(item) in read_symbols, (item, event.reads)
+
+    table = app.query_one(ValueTable)
+    assert table.cursor_row == table.row_of(state.current)
+    row = table.row_text(state.current)
+    assert row[0] == "▶"
+    assert cell(event.value) in row[3]
+    for position in state.reads:
+        if position != state.current:
+            assert table.row_text(position)[0] == "•", (ledger.entries[position].quantity, event.quantity)
+
+
+def app_for(name: str) -> StepperApp:
+    return StepperApp(trace=Trace(resolve(name)))
+
+
+SMALL = ["00-polynomial-derivation", "10-tanh-chain", "11-linear-chain", "20-sigmoid-2-2-2", "30-bias-2-2-1"]
+
+
+@pytest.mark.parametrize("name", SMALL)
+async def test_every_event_forward_and_back_keeps_the_panels_in_sync(name):
+    app = app_for(name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        total = len(app.trace)
+        assert_in_sync(app)
+        for expected in range(1, total):
+            await pilot.press("right")
+            assert app.position == expected
+            assert_in_sync(app)
+        await pilot.press("right")  # at the end: nothing happens
+        assert app.position == total - 1
+        for expected in range(total - 2, -1, -1):
+            await pilot.press("left")
+            assert app.position == expected
+            assert_in_sync(app)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+async def test_every_event_of_every_scenario_in_sync_both_ways(name):
+    """Every event of every bundled scenario, forward then backward, through the same watcher a
+    key press runs (`position` → `show`); the key-press tests above and below cover the keys."""
+    app = app_for(name)
+    async with app.run_test(size=(120, 40)):
+        total = len(app.trace)
+        for index in [*range(total), *range(total - 2, -1, -1)]:
+            app.position = index
+            assert_in_sync(app)
+
+
+@pytest.mark.parametrize("name", ["01-polynomial-batch", "90-wide-6-10-10-4"])
+async def test_large_scenarios_stay_in_sync_across_iterations(name):
+    """Key presses through the start of the run and across the first iteration boundary, then
+    iteration by iteration with } and {."""
+    app = app_for(name)
+    async with app.run_test(size=(120, 40)) as pilot:
+        trace = app.trace
+        steps = min(trace.per_iteration + 2, 150)
+        for expected in range(1, steps):
+            await pilot.press("l")
+            assert app.position == expected
+            assert_in_sync(app)
+        app.position = trace.per_iteration - 3
+        for expected in range(trace.per_iteration - 2, trace.per_iteration + 3):  # over the boundary
+            await pilot.press("right")
+            assert app.position == expected
+            assert_in_sync(app)
+        for _ in range(trace.iterations):
+            await pilot.press("right_curly_bracket")
+            assert_in_sync(app)
+        assert app.position == len(trace) - 1
+        await pilot.press("left_curly_bracket")
+        assert trace[app.position].iteration == trace.iterations and trace.locate(app.position)[1] == 0
+        assert_in_sync(app)
+
+
+async def test_a_burst_of_200_key_presses_lands_on_the_right_event():
+    app = app_for("01-polynomial-batch")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*(["right"] * 200))
+        await pilot.pause()
+        assert app.position == 200
+        assert_in_sync(app)
+        await pilot.press(*(["left"] * 150), *(["space"] * 50))
+        await pilot.pause()
+        assert app.position == 100
+        assert_in_sync(app)
+
+
+async def test_stepping_back_over_an_iteration_boundary():
+    app = app_for("10-tanh-chain")
+    async with app.run_test(size=(80, 24)) as pilot:
+        trace = app.trace
+        await pilot.press("right_curly_bracket")
+        assert trace[app.position].iteration == 2 and trace[app.position].quantity == "z[1][1]"
+        assert_in_sync(app)
+        await pilot.press("left")
+        event = trace[app.position]
+        assert (event.iteration, event.kind.value) == (1, "bias_update")
+        assert_in_sync(app)
+        # The last update of iteration 1: every parameter shows old → new in the table.
+        table = app.query_one(ValueTable)
+        w1 = app.ledger.position(trace.plan.key_at(trace.find("W[1][1][1]")[0]), "parameter")
+        assert table.row_text(w1)[3] == f"{cell(0.5)} → {cell(trace[trace.find('W[1][1][1]')[0]].value)}"
+        # The status and equations say iteration 1; the diagram shows the new weight.
+        assert "iteration 1/2" in app.query_one(StatusBar).plain
+        assert "W₁  0.5366" in app.query_one(NetworkDiagram).plain
+        await pilot.press("right")
+        assert "iteration 2/2" in app.query_one(StatusBar).plain
+        assert_in_sync(app)
+
+
+async def test_phase_keys_walk_forward_loss_backward_update():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        phases = [app.trace[app.position].phase.value]
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            phases.append(app.trace[app.position].phase.value)
+            assert_in_sync(app)
+        assert phases == ["forward", "loss", "backward", "update"]
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert app.trace[app.position].phase.value == "loss"
+        await pilot.press("end")
+        assert app.position == len(app.trace) - 1
+        await pilot.press("home")
+        assert app.position == 0
+        assert_in_sync(app)
+
+
+async def test_backward_arrows_point_left_and_forward_arrows_right():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        diagram = app.query_one(NetworkDiagram)
+        assert "─▶" in diagram.plain and "◀─" not in diagram.plain
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.trace[app.position].phase.value == "backward"
+        assert "◀─" in diagram.plain and "─▶" not in diagram.plain
+
+
+async def test_hidden_delta_marks_both_outgoing_paths():
+    """∂E/∂h₁ reads δ_o₁, w₅, δ_o₂, w₇: all four are marked in the diagram and the table."""
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = app.trace.find("dE/da[1][1]")[0]
+        await pilot.pause()
+        assert_in_sync(app)
+        picture = app.query_one(NetworkDiagram).picture
+        assert sorted(_symbol_of(item) for item in picture.reads) == ["w₅", "w₇", "δ_o₁", "δ_o₂"]
+        assert "▶∂E/∂h₁  0.0151" in app.query_one(NetworkDiagram).plain
+
+
+async def test_go_to_an_event_number():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await pilot.press(*"30", "enter")
+        assert app.position == 29
+        assert_in_sync(app)
+        await pilot.press("g", *"999", "enter")  # out of range: the prompt stays and says why
+        assert app.screen.query_one("#goto-error").render().plain.startswith("Enter a whole number from 1 to 39")
+        await pilot.press("escape")
+        assert app.position == 29
+
+
+async def test_document_disagreement_is_visible_in_equations_and_table():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = app.trace.find("a[2][1]")[0]
+        await pilot.pause()
+        equations = app.query_one(EquationsPanel).plain
+        assert "document: 0.60635 ✗" in equations
+        assert "the exact value rounds to 0.60648" in equations
+        assert "σ(0.43253) = 1/(1 + e^(−0.43253))" in equations  # the scenario's note
+        state = app.ledger.at(app.position)
+        assert app.query_one(ValueTable).row_text(state.current)[4] == "0.60635✗"
+        await pilot.press("home")
+        assert app.query_one(ValueTable).row_text(app.ledger.at(0).current)[4] == "0.0275✓"
+
+
+async def test_help_opens_and_closes():
+    app = app_for("10-tanh-chain")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert app.screen.__class__.__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ == "Screen"
+        await pilot.press("right")
+        assert app.position == 1
+
+
+async def test_the_picker_opens_first_and_loads_a_choice():
+    app = StepperApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.screen.__class__.__name__ == "PickerScreen"
+        await pilot.press("down", "enter")  # the second bundled scenario
+        assert app.trace is not None and app.trace.scenario.title.startswith("Polynomial approximation: batch")
+        assert_in_sync(app)
+
+
+async def test_opening_a_bad_file_shows_the_error_and_keeps_the_scenario(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n[network]\ninputs = 0\n')
+    app = app_for("10-tanh-chain")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right", "o")
+        app.screen.query_one("#picker-path").value = str(bad)
+        await pilot.press("tab", "enter")  # focus the path field? enter submits it
+        app.screen.query_one("#picker-path").focus()
+        await pilot.press("enter")
+        error = app.screen.query_one("#picker-error").render().plain
+        assert f"{bad}: network.inputs: must be at least 1, found 0" in error
+        await pilot.press("escape")
+        assert app.trace.scenario.title.startswith("Tanh chain") and app.position == 2
+        assert_in_sync(app)
+
+
+async def test_a_terminal_too_small_asks_for_room_and_recovers():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.resize_terminal(50, 14)
+        await pilot.pause()
+        assert app.query_one("#too-small").display and not app.query_one("#main").display
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.query_one("#main").display and not app.query_one("#too-small").display
+        await pilot.press("right")
+        assert_in_sync(app)
+
+
+async def test_quit_key_exits():
+    app = app_for("10-tanh-chain")
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_the_wide_network_collapses_around_the_focus_at_80x24():
+    app = app_for("90-wide-6-10-10-4")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.position = app.trace.find("z[2][6]")[0]
+        await pilot.pause()
+        picture = app.query_one(NetworkDiagram).picture
+        assert picture.collapsed
+        assert "⋯" in app.query_one(NetworkDiagram).plain
+        # The focused neuron's ten incoming weights and its bias are all listed, and all read.
+        assert sum(1 for item in picture.reads if "w⁽²⁾₆," in item) == 10
+        assert_in_sync(app)
+        diagram = app.query_one(NetworkDiagram)
+        x, y, w, h = picture.focus
+        assert diagram.top <= y < diagram.top + diagram.size.height
