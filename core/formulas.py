@@ -6,6 +6,7 @@ weight, ..., bias), and the functions below rely on it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .notation import FUNCTION_NAMES, Symbols
@@ -195,8 +196,16 @@ class FormulaWriter:
     _bias_update = _weight_update
 
 
+DIVERGED = (
+    "This value is not a finite number: the updates overshoot and the values grow without bound. "
+    "The learning rate is too large for this network; try a smaller one."
+)
+
+
 # One plain sentence per kind: what the number means, in a lecturer's words.
-def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int) -> str:
+def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int, value: float = 0.0) -> str:
+    if not math.isfinite(value):
+        return DIVERGED
     target = symbols[key]
     if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
         return f"The batch gradient: the average of the {fan} per-sample gradients of {target}."

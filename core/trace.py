@@ -129,7 +129,7 @@ class Trace:
             read_samples=tuple(None if r.sample < 0 else r.sample + 1 for r in readings),
             read_keys=tuple((r.key, r.sample) for r in readings),
             read_values=tuple(r.value for r in readings),
-            meaning=meaning(kind, sample < 0, self.symbols, key, len(readings)),
+            meaning=meaning(kind, sample < 0, self.symbols, key, len(readings), float(values.values[offset])),
         )
 
     def __iter__(self) -> Iterator[Event]:

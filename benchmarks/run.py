@@ -1,0 +1,294 @@
+"""The performance budget, measured: ratios against baselines timed side by side in one run.
+
+    .venv/bin/python benchmarks/run.py           # about two minutes
+    .venv/bin/python benchmarks/run.py --quick   # fewer repetitions, for a smoke test
+
+Three figures, each divided by a baseline measured in the same run on the same machine:
+
+1. Step latency: from a key press (a Key event handed to the app's driver) to the repainted
+   screen (the compositor's update rendered to the escape codes a terminal would receive), over
+   hundreds of steps of a document scenario and of a 6-10-10-4 network, against the minimal app in
+   minimal_app.py. Headless, so no terminal's own drawing time is included (for either app).
+2. Startup: from spawning the process to the first painted frame, against the minimal app; and a
+   10,000-iteration scenario against a one-iteration one (the trace must stay lazy).
+3. Trace cost: generating and walking the whole trace of 300 iterations of a 4-8-8-3 network on a
+   batch of 4, against a plain numpy loop doing the same training without tracing; and peak memory.
+
+Results are printed and written to benchmarks/results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import numpy as np  # noqa: E402
+import textual  # noqa: E402
+from rich.console import Console  # noqa: E402
+from textual import events  # noqa: E402
+
+from core import Trace, parse_scenario, resolve  # noqa: E402
+from core.activations import activate, slope  # noqa: E402
+from core.losses import loss_terms, output_error  # noqa: E402
+from core.scaffold import new_scenario  # noqa: E402
+
+SIZE = (120, 40)
+
+
+# -- 1. step latency ----------------------------------------------------------------------------
+
+async def step_latencies(app, steps: int, warmup: int = 20) -> list[float]:
+    """Seconds from each key press to the repainted screen."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                          width=SIZE[0], height=SIZE[1])
+        painted = asyncio.Event()
+        display = app._display
+
+        def display_and_encode(screen, update) -> None:
+            display(screen, update)
+            if update is not None:
+                update.render_segments(console)  # the escape codes a terminal would be sent
+                painted.set()
+
+        app._display = display_and_encode
+        driver = app._driver
+        times = []
+        for n in range(steps + warmup):
+            if getattr(app, "position", 0) == len(getattr(app, "trace", None) or ()) - 1:
+                driver.send_message(events.Key("home", None))  # wrap around, untimed
+                await pilot.pause()
+            painted.clear()
+            start = time.perf_counter()
+            driver.send_message(events.Key("right", None))
+            await asyncio.wait_for(painted.wait(), timeout=5)
+            if n >= warmup:
+                times.append(time.perf_counter() - start)
+            await pilot.pause()
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"median_ms": statistics.median(ordered) * 1000, "p95_ms": ordered[int(len(ordered) * 0.95) - 1] * 1000,
+            "n": len(ordered)}
+
+
+def bench_steps(steps: int) -> dict:
+    from minimal_app import MinimalApp
+
+    from tui.app import StepperApp
+
+    runs = {
+        "minimal app": lambda: MinimalApp(),
+        "sigmoid 2-2-2 (document 002)": lambda: StepperApp(trace=Trace(resolve("sigmoid-2-2-2"))),
+        "wide 6-10-10-4": lambda: StepperApp(trace=Trace(resolve("wide-6-10-10-4"))),
+    }
+    results = {name: summary(asyncio.run(step_latencies(make(), steps))) for name, make in runs.items()}
+    base = results["minimal app"]
+    for result in results.values():
+        result["ratio_median"] = result["median_ms"] / base["median_ms"]
+        result["ratio_p95"] = result["p95_ms"] / base["p95_ms"]
+    return results
+
+
+# -- 2. startup ---------------------------------------------------------------------------------
+
+STARTUP = """
+import sys, time
+sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
+{setup}
+done = []
+original = app._display
+def display(screen, update):
+    original(screen, update)
+    if update is not None and not done:
+        done.append(1)
+        print("FIRST_FRAME", flush=True)
+        app.exit()
+app._display = display
+app.run(headless=True, size={size!r})
+"""
+
+
+def first_frame_seconds(setup: str, repeats: int) -> float:
+    code = STARTUP.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), setup=setup, size=SIZE)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        for line in process.stdout:
+            if line.startswith("FIRST_FRAME"):
+                times.append(time.perf_counter() - start)
+                break
+        process.wait(timeout=60)
+    return statistics.median(times)
+
+
+def bench_startup(repeats: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        short = Path(folder, "one-iteration.toml")
+        long = Path(folder, "ten-thousand.toml")
+        short.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=1))
+        long.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=10_000))
+        stepper = "from core import Trace, resolve\nfrom tui.app import StepperApp\napp = StepperApp(trace=Trace(resolve({!r})))"
+        results = {
+            "minimal app": first_frame_seconds("from minimal_app import MinimalApp\napp = MinimalApp()", repeats),
+            "sigmoid 2-2-2 (document 002)": first_frame_seconds(stepper.format("sigmoid-2-2-2"), repeats),
+            "4-8-8-3, 1 iteration": first_frame_seconds(stepper.format(str(short)), repeats),
+            "4-8-8-3, 10,000 iterations": first_frame_seconds(stepper.format(str(long)), repeats),
+        }
+    base = results["minimal app"]
+    return {name: {"seconds": s, "ratio": s / base} for name, s in results.items()} | {
+        "lazy_ratio": results["4-8-8-3, 10,000 iterations"] / results["4-8-8-3, 1 iteration"]
+    }
+
+
+# -- 3. trace cost ------------------------------------------------------------------------------
+
+def plain_numpy_training(scenario) -> list[np.ndarray]:
+    """The same training as the trace, with no tracing: the baseline."""
+    X = np.stack([s.x for s in scenario.samples])
+    Y = np.stack([s.y for s in scenario.samples])
+    W = [layer.weights.copy() for layer in scenario.layers]
+    b = [layer.biases.copy() for layer in scenario.layers]
+    names = [layer.activation for layer in scenario.layers]
+    eta = scenario.learning_rate
+    for _ in range(scenario.iterations):
+        acts, nets = [X], []
+        for w, bias, name in zip(W, b, names):
+            z = acts[-1] @ w.T + bias
+            nets.append(z)
+            acts.append(activate(name, z))
+        loss_terms(scenario.loss, acts[-1], Y)
+        grad = output_error(scenario.loss, acts[-1], Y)
+        grads = []
+        for l in range(len(W) - 1, -1, -1):
+            delta = grad * slope(names[l], nets[l], acts[l + 1])
+            grads.append((delta.T @ acts[l] / len(X), delta.mean(axis=0)))
+            grad = delta @ W[l]
+        for l, (gw, gb) in zip(range(len(W) - 1, -1, -1), grads):
+            W[l] -= eta * gw
+            b[l] -= eta * gb
+    return W
+
+
+def bench_trace(iterations: int) -> dict:
+    text = new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=iterations, learning_rate=0.1)
+    scenario = parse_scenario(text)
+
+    start = time.perf_counter()
+    expected = plain_numpy_training(scenario)
+    plain = time.perf_counter() - start
+
+    start = time.perf_counter()
+    trace = Trace(scenario)
+    for n in range(1, trace.iterations + 1):
+        trace.iteration_values(n)
+    values = time.perf_counter() - start
+    final = trace.training.final_params()
+    assert all(np.allclose(w, e, rtol=1e-12, atol=1e-14) for (w, _), e in zip(final, expected)), "baseline disagrees"
+
+    start = time.perf_counter()
+    trace = Trace(scenario)
+    count = 0
+    for event in trace:  # every Event, formulas and all, built and dropped
+        count += 1
+    walk = time.perf_counter() - start
+    memory = walk_memory(iterations)
+    return {
+        "events": count,
+        "plain_numpy_seconds": plain,
+        "trace_values_seconds": values,
+        "trace_values_ratio": values / plain,
+        "walk_events_seconds": walk,
+        "walk_events_ratio": walk / plain,
+        "walk_events_per_second": count / walk,
+        **memory,
+    }
+
+
+MEMORY = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from core import Trace, parse_scenario
+from core.scaffold import new_scenario
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+text = new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations={iterations}, learning_rate=0.1)
+trace = Trace(parse_scenario(text))
+trace[0]
+opened = peak_mb()
+for event in trace:
+    pass
+print(opened, peak_mb())
+"""
+
+
+def walk_memory(iterations: int) -> dict:
+    """Peak resident memory of a fresh process after opening the trace and after walking it all."""
+    code = MEMORY.format(root=str(ROOT), iterations=iterations)
+    opened, walked = map(float, subprocess.check_output([sys.executable, "-c", code], text=True).split())
+    return {"peak_rss_opened_mb": opened, "peak_rss_walked_mb": walked}
+
+
+# -- report -------------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and repeats (a smoke test)")
+    args = parser.parse_args()
+    steps, repeats, iterations = (60, 2, 30) if args.quick else (300, 5, 300)
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+    header = (f"backprop-stepper benchmark · {time.strftime('%Y-%m-%d')} · Python {platform.python_version()} · "
+              f"Textual {textual.__version__} · numpy {np.__version__} · {os.cpu_count()} CPUs · {platform.machine()}")
+    print(header)
+    results: dict = {"machine": header}
+
+    print(f"\n1. Step latency: key press → repainted screen, headless {SIZE[0]}×{SIZE[1]}, {steps} steps")
+    results["step"] = bench_steps(steps)
+    print(f"   {'':32}{'median':>9}{'p95':>9}{'× median':>10}{'× p95':>8}   goal: < 2")
+    for name, r in results["step"].items():
+        print(f"   {name:32}{r['median_ms']:7.2f}ms{r['p95_ms']:7.2f}ms{r['ratio_median']:10.2f}{r['ratio_p95']:8.2f}")
+
+    print(f"\n2. Startup: process start → first painted frame, median of {repeats}")
+    results["startup"] = bench_startup(repeats)
+    for name, r in results["startup"].items():
+        if isinstance(r, dict):
+            print(f"   {name:32}{r['seconds']:7.3f} s   × {r['ratio']:.2f}   goal: < 1.5")
+    print(f"   10,000 iterations ÷ 1 iteration: × {results['startup']['lazy_ratio']:.2f}   (lazy: should be ≈ 1)")
+
+    print(f"\n3. Trace cost: {iterations} iterations of 4-8-8-3, batch of 4")
+    r = results["trace"] = bench_trace(iterations)
+    print(f"   events                          {r['events']:,}")
+    print(f"   plain numpy loop                {r['plain_numpy_seconds']:8.3f} s")
+    print(f"   trace, every value (numpy)      {r['trace_values_seconds']:8.3f} s   × {r['trace_values_ratio']:.1f}")
+    print(f"   trace, every Event object       {r['walk_events_seconds']:8.3f} s   × {r['walk_events_ratio']:.0f}"
+          f"   ({r['walk_events_per_second']:,.0f} events/s)")
+    print(f"   peak memory (RSS) once open     {r['peak_rss_opened_mb']:8.1f} MB")
+    print(f"   peak memory (RSS) after the walk {r['peak_rss_walked_mb']:7.1f} MB   (no growth: nothing per event is kept)")
+
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\nwritten to {out / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
