@@ -114,8 +114,8 @@ class Ledger:
                 if entry.key.family in (Family.X, Family.Y):
                     self._sample_source[sample, position] = -1 - context_slot[(entry.key, sample)]
                     continue
-                offsets = plan.find(entry.key, sample if entry.scope == "sample" else -1)
-                if len(offsets):
+                offsets = plan.index.get((entry.key, sample if entry.scope == "sample" else -1))
+                if offsets:
                     self._sample_source[sample, position] = offsets[0]
         # Parameters: their context slot, and the offsets of their update events, one per step.
         steps = len(plan.steps)
@@ -123,8 +123,10 @@ class Ledger:
         self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows], dtype=np.int64)
         self._updates = np.full((len(self._parameter_rows), steps), np.iinfo(np.int64).max, dtype=np.int64)
         for row, position in enumerate(self._parameter_rows):
-            for offset in plan.find(self.entries[position].key, None):
-                self._updates[row, plan.step[offset]] = offset
+            key = self.entries[position].key
+            for sample in (-1, *range(n_samples)):  # batch updates, or one per sample (stochastic)
+                for offset in plan.index.get((key, sample), ()):
+                    self._updates[row, plan.step[offset]] = offset
 
         self._printed_for: tuple[int, int] | None = None
         self._printed: dict[int, list[Comparison]] = {}

@@ -8,7 +8,6 @@ are reported as warnings, so a typo such as ``learning_rat`` does not go unnotic
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import tomllib
@@ -133,6 +132,8 @@ class _Reader:
     def keys(self, table: dict, allowed: tuple[str, ...], place: str) -> None:
         for key in table:
             if key not in allowed:
+                import difflib  # only for typos: keep it out of start-up
+
                 where = f"{place}.{key}" if place else key
                 close = difflib.get_close_matches(key, allowed, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -194,6 +195,8 @@ class _Reader:
         path = f"{place}.{key}" if place else key
         value = self.string(parent, key, place, default)
         if value not in options:
+            import difflib
+
             close = difflib.get_close_matches(value, options, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise self.fail(path, f"unknown value '{value}': expected one of {', '.join(options)}{hint}")

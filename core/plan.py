@@ -14,6 +14,7 @@ layerwise or stochastic update it names the update event, not the old parameter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -84,6 +85,24 @@ class Plan:
         if family is Family.LOSS_TERM:
             return Key(family, 0, int(self.j[offset]))
         return Key(family, int(self.layer[offset]), int(self.j[offset]), int(self.i[offset]))
+
+    @cached_property
+    def index(self) -> dict[tuple[Key, int], list[int]]:
+        """(key, sample or -1) → offsets of the events computing it, built in one pass when first
+        needed (the value table needs it for every quantity; `find` scans once per call)."""
+        families = [FAMILY_OF_KIND[kind] for kind in KINDS]
+        found: dict[tuple[Key, int], list[int]] = {}
+        columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist())
+        for offset, (kind, l, j, i, sample) in enumerate(columns):
+            family = families[kind]
+            if family is Family.LOSS:
+                key = Key(family)
+            elif family is Family.LOSS_TERM:
+                key = Key(family, 0, j)
+            else:
+                key = Key(family, l, j, i)
+            found.setdefault((key, sample), []).append(offset)
+        return found
 
     def find(self, key: Key, sample: int | None = None) -> np.ndarray:
         """Offsets (ascending) of the events computing `key`, for one sample (-1: batch level)

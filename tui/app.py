@@ -18,9 +18,6 @@ from textual.widgets import Footer, Static
 from core.ledger import Ledger
 from core.trace import Trace
 
-from .screens.goto import GotoScreen
-from .screens.help import HelpScreen
-from .screens.picker import PickerScreen
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.status import StatusBar
@@ -83,7 +80,7 @@ class StepperApp(App[None]):
         if self._initial is not None:
             self.load(self._initial)
         else:
-            self.push_screen(PickerScreen(can_cancel=False), self._picked)
+            self.action_open()
 
     # -- loading and showing ------------------------------------------------------------------
 
@@ -92,6 +89,7 @@ class StepperApp(App[None]):
         self.ledger = Ledger(trace)
         self.sub_title = trace.scenario.title
         self.query_one(NetworkDiagram).load(self.ledger)
+        self.query_one(EquationsPanel).batch = len(trace.scenario.samples) > 1
         table = self.query_one(ValueTable)
         table.load(self.ledger)
         self.query_one(ValueHeader).update(table.header())
@@ -106,12 +104,17 @@ class StepperApp(App[None]):
         if (old in (0, last)) != (position in (0, last)) or last == 0:
             self.refresh_bindings()
 
+    _reshow_pending = False
+
     def on_resize(self) -> None:
         # A breakpoint may have changed the layout (e.g. the short form of the equations);
-        # repaint once it has, at whatever position we are by then.
-        self.call_after_refresh(self._reshow)
+        # repaint once it has, at whatever position we are by then (once per burst of resizes).
+        if not self._reshow_pending:
+            self._reshow_pending = True
+            self.call_after_refresh(self._reshow)
 
     def _reshow(self) -> None:
+        self._reshow_pending = False
         self.show(self.position)
 
     def show(self, index: int) -> None:
@@ -161,14 +164,23 @@ class StepperApp(App[None]):
         if self.trace is not None:
             self._go(self.trace.previous_iteration(self.position))
 
+    # Screens are imported when first opened: their widgets are not needed to show a scenario,
+    # and not importing them keeps start-up short.
+
     def action_goto(self) -> None:
+        from .screens.goto import GotoScreen
+
         if self.trace is not None:
             self.push_screen(GotoScreen(len(self.trace)), lambda index: index is not None and self._go(index))
 
     def action_open(self) -> None:
+        from .screens.picker import PickerScreen
+
         self.push_screen(PickerScreen(can_cancel=self.trace is not None), self._picked)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

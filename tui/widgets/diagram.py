@@ -42,8 +42,8 @@ class NetworkDiagram(LineView, can_focus=False):
         return self.picture.lines[row] if self.picture else []
 
     def _paint(self) -> None:
-        if self.painter is None or self._last is None:
-            return
+        if self.painter is None or self._last is None or not self.size.width:
+            return  # not laid out yet: the first resize paints
         state, event = self._last
         # The panel's height follows the picture, so its current size says nothing about the
         # room available: budget from the screen instead, and size the panel to fit.

@@ -31,6 +31,8 @@ KIND_TITLES = {
 
 
 class EquationsPanel(LineView, can_focus=False):
+    batch = True  # whether the scenario has several samples (set by the app on load)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._logical: list[Line] = []
@@ -42,7 +44,8 @@ class EquationsPanel(LineView, can_focus=False):
         return "\n".join(plain(line) for line in self._logical)
 
     def show(self, event: Event, printed: list[Comparison], notes: list[Note]) -> None:
-        self._logical = equations(event, printed, notes, short=self.screen.has_class("-short"))
+        self._logical = equations(event, printed, notes, short=self.screen.has_class("-short"),
+                                  batch=self.batch)
         self.top = 0
         self._layout()
 
@@ -63,12 +66,13 @@ class EquationsPanel(LineView, can_focus=False):
         return self._wrapped[row]
 
 
-def equations(event: Event, printed: list[Comparison], notes: list[Note], short: bool = False) -> list[Line]:
+def equations(event: Event, printed: list[Comparison], notes: list[Note], short: bool = False,
+              batch: bool = True) -> list[Line]:
     """The event as lines of runs; `short` (a low terminal) folds the heading into the formula."""
     title = KIND_TITLES[event.kind.value]
     if event.sample is None and event.kind.value.endswith("gradient"):
         title = f"batch {title}"
-    where = "batch" if event.sample is None else f"sample {event.sample}"
+    where = f"sample {event.sample}" if event.sample is not None else ("batch" if batch else "sample 1")
     phase = (f" {event.phase.value.upper()} ", "current")
     if short:
         lines: list[Line] = [[phase, (" ", ""), (event.formula, "bold")]]

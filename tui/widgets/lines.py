@@ -20,6 +20,8 @@ from .runs import COMPONENT_CLASSES, ROLE_CSS, Line, RunPainter
 
 class LineView(Widget):
     COMPONENT_CLASSES = COMPONENT_CLASSES
+    # Type selectors match subclasses too, so the role styles are declared once, here.
+    DEFAULT_CSS = ROLE_CSS.format(name="LineView")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -30,10 +32,6 @@ class LineView(Widget):
         self._strips: dict[int, Strip] = {}
         self._runs = RunPainter(self)
         self._base = Style()
-
-    def __init_subclass__(cls, **kwargs) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.DEFAULT_CSS = ROLE_CSS.format(name=cls.__name__) + cls.__dict__.get("DEFAULT_CSS", "")
 
     # -- what subclasses provide --------------------------------------------------------------
 

@@ -45,7 +45,8 @@ class StatusBar(LineView, can_focus=False):
     def show(self, trace: Trace, event: Event) -> None:
         s = trace.scenario
         n = len(s.samples)
-        sample = "batch" if event.sample is None else f"{event.sample}/{n}"
+        # A batch-level event (average, update) of a one-sample run is still about that sample.
+        sample = f"{event.sample or 1}/{n}" if event.sample is not None or n == 1 else "batch"
         # Counters first: a narrow terminal cuts the title, never the position.
         counters: Line = [
             (f"event {event.index + 1:,}/{len(trace):,}", "bold"),

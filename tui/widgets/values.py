@@ -142,7 +142,9 @@ class ValueTable(LineView, can_focus=True):
         if state.current is not None:
             marks[state.current] = CURRENT
         changed = self._changed(state)
-        changed.update(marks, self._previous_marks, printed, self._previous_printed)
+        changed.update(marks, self._previous_marks)
+        if printed is not self._previous_printed:  # a new iteration or sample on show
+            changed.update(printed, self._previous_printed)
         for position in changed:
             value = state.value(position)
             text = cell(value)
