@@ -155,7 +155,7 @@ class FormulaWriter:
             z = self.s(local)
             verdict = "> 0 → 1" if local.value > 0 else "≤ 0 → 0"
             return f"{d} = 1 if {z} > 0, else 0", f"{fmt(local.value)} {verdict}"
-        return f"{d} = 1", "1 (the activation is linear)"
+        return f"{d} = 1", "1"
 
     def _delta(self, key: Key, r: list[Reading]):
         de_da, da_dz = r
@@ -194,6 +194,29 @@ class FormulaWriter:
         )
 
     _bias_update = _weight_update
+
+
+# What each kind of event is called in a heading: "net input of h₁".
+TITLES = {
+    Kind.NET_INPUT: "net input",
+    Kind.ACTIVATION: "activation",
+    Kind.LOSS_TERM: "loss term",
+    Kind.LOSS_TOTAL: "loss",
+    Kind.LOSS_MEAN: "batch loss",
+    Kind.OUTPUT_ERROR: "output error",
+    Kind.BACKPROP_SUM: "error from the next layer",
+    Kind.ACTIVATION_DERIVATIVE: "activation derivative",
+    Kind.DELTA: "error signal δ",
+    Kind.WEIGHT_GRADIENT: "weight gradient",
+    Kind.BIAS_GRADIENT: "bias gradient",
+    Kind.WEIGHT_UPDATE: "weight update",
+    Kind.BIAS_UPDATE: "bias update",
+}
+
+
+def title(kind: Kind, batch_level: bool) -> str:
+    text = TITLES[kind]
+    return f"batch {text}" if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) else text
 
 
 DIVERGED = (

@@ -41,6 +41,7 @@ class LedgerState:
     updated: np.ndarray  # bool: a parameter already updated in the current step
     current: int | None  # entry computed by the event at `index`
     reads: tuple[int, ...]  # entries the event read
+    block: tuple[int, ...] = ()  # in the matrix view: every entry the block computes
 
     def value(self, entry: int) -> float | None:
         return float(self.values[entry]) if self.known[entry] else None
@@ -158,7 +159,7 @@ class Ledger:
             return sample
         return int(plan.steps[int(plan.step[offset])][-1])
 
-    def at(self, index: int, event: Event | None = None) -> LedgerState:
+    def at(self, index: int, event: Event | None = None, block: tuple[int, ...] = ()) -> LedgerState:
         trace = self.trace
         iteration, offset = trace.locate(index)
         event = event if event is not None else trace[index]
@@ -201,7 +202,7 @@ class Ledger:
         reads = tuple(
             p for key, s in event.read_keys if (p := self._entry_for(key, s, sample)) is not None
         )
-        return LedgerState(index, sample, values, known, before, updated, current, reads)
+        return LedgerState(index, sample, values, known, before, updated, current, reads, block)
 
     def _entry_for(self, key: Key, sample: int, shown: int) -> int | None:
         if key.family in (Family.W, Family.B):

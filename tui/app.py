@@ -1,4 +1,4 @@
-"""The stepper: one reactive position in the trace, pushed down into three panels.
+"""The stepper: one reactive position in the trace, pushed down into the panels.
 
 Actions only move `position`; `show` then asks core for the event and the ledger state at that
 position and hands them to the status line, the diagram, the equations and the value table. Every
@@ -7,6 +7,7 @@ step, forward or back, is the same O(1) lookup plus one repaint.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -14,22 +15,31 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
+from core import ScenarioError, Trace, resolve
 from core.ledger import Ledger
-from core.trace import Trace
+from core.quantities import Phase
+from core.training import Training
 
+from .commands import StepperCommands
+from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
+from .widgets.losscurve import LossCurve
 from .widgets.status import StatusBar
 from .widgets.values import ValueHeader, ValueTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
+AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
+WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
 
 
 class StepperApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "backprop-stepper"
     AUTO_FOCUS = None  # the keys step the trace; Tab focuses the value table to browse it
+    COMMANDS = App.COMMANDS | {StepperCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (160, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]
 
@@ -42,6 +52,14 @@ class StepperApp(App[None]):
         Binding("left_square_bracket", "previous_phase", "Phase back", key_display="[", show=False, priority=True),
         Binding("right_curly_bracket", "next_iteration", "Iteration", key_display="}", priority=True),
         Binding("left_curly_bracket", "previous_iteration", "Iteration back", key_display="{", show=False, priority=True),
+        Binding("p", "autoplay", "Play"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
+        Binding("minus", "speed(-1)", "Slower", show=False),
+        Binding("P", "toggle_phase_stops", "Stop at phases", show=False),
+        Binding("v", "toggle_matrix", "Matrix"),
+        Binding("m", "maximize", "Maximise", show=False),
+        Binding("c", "gradient_check", "Grad check", show=False),
+        Binding("s", "screenshot", "Screenshot", show=False),
         Binding("g", "goto", "Go to", show=False),  # in the help screen and the command palette
         Binding("o", "open", "Open", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -52,14 +70,28 @@ class StepperApp(App[None]):
     # every step would rebuild the footer's widgets on every key press.
     position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
 
-    def __init__(self, trace: Trace | None = None, **kwargs) -> None:
+    def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
+        for lecture_theme in LECTURE_THEMES:
+            self.register_theme(lecture_theme)
+        # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
+        chosen = theme or os.environ.get("TEXTUAL_THEME")
+        if chosen and chosen in self.available_themes:
+            self.theme = chosen
         self.trace: Trace | None = None
         self.ledger: Ledger | None = None
+        self.matrix = None  # the MatrixView while the matrix view is on
+        self.autoplay_timer = None
+        self.autoplay_speed = AUTOPLAY_SPEEDS.index(1.0)
+        self.phase_stops = False
+        self.watch_file = watch
+        self._watched: tuple[float, int] | None = None
         self._initial = trace
 
     def compose(self) -> ComposeResult:
-        yield StatusBar(id="status")
+        with Vertical(id="status"):
+            yield StatusBar(id="status-bar")
+            yield LossCurve(id="loss-curve")
         with Container(id="main"):
             with Container(id="top"):
                 yield NetworkDiagram(id="diagram")
@@ -81,18 +113,27 @@ class StepperApp(App[None]):
             self.load(self._initial)
         else:
             self.action_open()
+        if self.watch_file:
+            self.set_interval(WATCH_INTERVAL, self.check_file)
 
     # -- loading and showing ------------------------------------------------------------------
 
     def load(self, trace: Trace, position: int = 0) -> None:
         self.trace = trace
         self.ledger = Ledger(trace)
+        self.matrix = None
         self.sub_title = trace.scenario.title
+        self._watched = self._stat(trace)
         self.query_one(NetworkDiagram).load(self.ledger)
         self.query_one(EquationsPanel).batch = len(trace.scenario.samples) > 1
         table = self.query_one(ValueTable)
         table.load(self.ledger)
         self.query_one(ValueHeader).update(table.header())
+        curve = self.query_one(LossCurve)
+        curve.display = trace.iterations > 1
+        if trace.iterations > 1:
+            curve.set_losses(trace.training._losses.copy())
+            self._compute_losses(trace)
         position = min(max(position, 0), len(trace) - 1)
         self.set_reactive(StepperApp.position, position)
         self.show(position)
@@ -121,24 +162,71 @@ class StepperApp(App[None]):
         if self.trace is None or self.ledger is None:
             return
         event = self.trace[index]
-        state = self.ledger.at(index, event)
-        printed = self.trace.printed_at(index)
-        self.query_one(StatusBar).show(self.trace, event)
-        self.query_one(EquationsPanel).show(event, printed, self.trace.notes_at(index))
+        equations = self.query_one(EquationsPanel)
+        if self.matrix is not None:
+            block = self.matrix.block(index)
+            state = self.ledger.at(index, event, block.entries)
+            equations.show_block(block)
+        else:
+            state = self.ledger.at(index, event)
+            equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
+        self.query_one(StatusBar).show(self.trace, event, self.status_flags())
         self.query_one(NetworkDiagram).show(state, event)
         self.query_one(ValueTable).show(state, self.ledger.printed(state))
+        if self.trace.iterations > 1:
+            self.query_one(LossCurve).show_iteration(event.iteration)
+
+    def status_flags(self) -> str:
+        flags = []
+        if self.matrix is not None:
+            flags.append("matrix view")
+        if self.autoplay_timer is not None:
+            flags.append(f"▶ playing {AUTOPLAY_SPEEDS[self.autoplay_speed]:g}s" + (" · stops at phases" if self.phase_stops else ""))
+        return " · ".join(flags)
 
     def _picked(self, trace: Trace | None) -> None:
         if trace is not None:
             self.load(trace)
 
-    # -- actions ------------------------------------------------------------------------------
+    # -- the loss curve -----------------------------------------------------------------------
+
+    def _compute_losses(self, trace: Trace) -> None:
+        """Every iteration's loss, in a worker thread with its own Training (nothing is shared
+        with the trace being stepped), so a long run opens at once and its curve fills in."""
+
+        def work() -> None:
+            worker = get_current_worker()
+            training = Training(trace.scenario, trace.plan)
+            chunk = max(1, min(500, trace.iterations // 20))
+            for through in range(chunk, trace.iterations + chunk, chunk):
+                if worker.is_cancelled:
+                    return
+                losses = training.losses(min(through, trace.iterations))
+                self.call_from_thread(self._losses_ready, trace, losses)
+
+        self.run_worker(work, thread=True, exclusive=True, group="losses", exit_on_error=False)
+
+    def _losses_ready(self, trace: Trace, losses) -> None:
+        if trace is self.trace:
+            curve = self.query_one(LossCurve)
+            full = curve.losses.copy()
+            full[: len(losses)] = losses
+            curve.set_losses(full)
+
+    # -- moving -------------------------------------------------------------------------------
 
     def _go(self, index: int) -> None:
         if self.trace is not None:
             self.position = min(max(index, 0), len(self.trace) - 1)
 
     def action_step(self, delta: int) -> None:
+        if self.trace is None:
+            return
+        if self.matrix is not None:  # a block at a time
+            number = self.matrix.block_number(self.position) + delta
+            if 0 <= number < len(self.matrix):
+                self._go(self.matrix.end_of(number))
+            return
         self._go(self.position + delta)
 
     def action_first(self) -> None:
@@ -164,8 +252,180 @@ class StepperApp(App[None]):
         if self.trace is not None:
             self._go(self.trace.previous_iteration(self.position))
 
-    # Screens are imported when first opened: their widgets are not needed to show a scenario,
-    # and not importing them keeps start-up short.
+    def goto_iteration(self, iteration: int) -> None:
+        if self.trace is not None:
+            self._go(self.trace.index_of(iteration, 0))
+
+    def goto_phase(self, phase: Phase) -> None:
+        """The start of `phase` in the current iteration."""
+        if self.trace is None:
+            return
+        iteration, _ = self.trace.locate(self.position)
+        index = start = self.trace.index_of(iteration, 0)
+        while self.trace[index].phase is not phase:
+            following = self.trace.next_phase(index)
+            if following == index or self.trace.locate(following)[0] != iteration:
+                return
+            index = following
+        self._go(index if index >= start else start)
+
+    def goto_entry(self, entry: int) -> None:
+        """The event that computes a quantity of the table, in the current iteration."""
+        if self.trace is None or self.ledger is None:
+            return
+        item = self.ledger.entries[entry]
+        iteration, offset = self.trace.locate(self.position)
+        plan = self.trace.plan
+        if item.scope == "sample":
+            shown = self.ledger.at(self.position).sample
+            offsets = plan.index.get((item.key, shown), [])
+        else:
+            offsets = [o for (key, _), found in plan.index.items() if key == item.key for o in found]
+        if offsets:
+            # The next time it is computed from here, else the first time in this iteration.
+            later = [o for o in sorted(offsets) if o > offset]
+            self._go(self.trace.index_of(iteration, later[0] if later else min(offsets)))
+
+    # -- views --------------------------------------------------------------------------------
+
+    def action_toggle_matrix(self) -> None:
+        if self.trace is None:
+            return
+        if self.matrix is None:
+            from core.matrix import MatrixView
+
+            self.matrix = MatrixView(self.ledger)
+            self.set_reactive(StepperApp.position, self.matrix.end_of(self.matrix.block_number(self.position)))
+        else:
+            self.matrix = None
+        self.show(self.position)
+
+    def action_maximize(self) -> None:
+        """Maximise the equations (or the panel in focus) for a lecture hall; again to restore."""
+        equations = self.query_one(EquationsPanel)
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            equations.spacious = False
+        else:
+            target = self.focused if isinstance(self.focused, (ValueTable,)) else equations
+            equations.spacious = target is equations
+            self.screen.maximize(target, container=False)
+        self.call_after_refresh(self._reshow)
+
+    def action_gradient_check(self) -> None:
+        if self.trace is None:
+            return
+        from core.gradcheck import gradient_check
+
+        from .screens.gradcheck import GradientCheckScreen
+
+        event = self.trace[self.position]
+        self.push_screen(GradientCheckScreen(gradient_check(self.trace, event.iteration, event.step),
+                                             event.iteration, event.step))
+
+    def set_theme(self, name: str) -> None:
+        self.theme = name
+
+    # -- autoplay -----------------------------------------------------------------------------
+
+    def action_autoplay(self) -> None:
+        if self.autoplay_timer is not None:
+            self.autoplay_timer.stop()
+            self.autoplay_timer = None
+        elif self.trace is not None:
+            self.autoplay_timer = self.set_interval(AUTOPLAY_SPEEDS[self.autoplay_speed], self._autoplay_tick)
+        self.show(self.position)
+
+    def action_speed(self, delta: int) -> None:
+        self.autoplay_speed = min(max(self.autoplay_speed + delta, 0), len(AUTOPLAY_SPEEDS) - 1)
+        if self.autoplay_timer is not None:  # restart at the new speed
+            self.autoplay_timer.stop()
+            self.autoplay_timer = self.set_interval(AUTOPLAY_SPEEDS[self.autoplay_speed], self._autoplay_tick)
+        self.notify(f"Autoplay: one step every {AUTOPLAY_SPEEDS[self.autoplay_speed]:g} s", timeout=2)
+        self.show(self.position)
+
+    def action_toggle_phase_stops(self) -> None:
+        self.phase_stops = not self.phase_stops
+        self.notify("Autoplay " + ("pauses at every phase boundary" if self.phase_stops else "runs through phases"),
+                    timeout=2)
+        self.show(self.position)
+
+    def _autoplay_tick(self) -> None:
+        if self.trace is None or self.position >= len(self.trace) - 1:
+            self.action_autoplay()  # at the end: stop
+            return
+        self.action_step(1)
+        if self.phase_stops and self.trace.phase_segment(self.position)[0] == self.position:
+            self.action_autoplay()  # a new phase begins: pause here
+
+    # -- files --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _stat(trace: Trace) -> tuple[float, int] | None:
+        path = trace.scenario.path
+        try:
+            stat = path.stat() if path is not None else None
+        except OSError:
+            return None
+        return None if stat is None else (stat.st_mtime, stat.st_size)
+
+    def check_file(self) -> None:
+        """Reload the scenario when its file changes on disk, keeping the position where it can;
+        if the new content is invalid, say so and keep the last good trace."""
+        if self.trace is None or self.trace.scenario.path is None:
+            return
+        stat = self._stat(self.trace)
+        if stat is None or stat == self._watched:
+            return
+        self._watched = stat
+        path = self.trace.scenario.path
+        try:
+            trace = Trace(resolve(path))
+        except ScenarioError as error:
+            self.notify(f"{error}\nThe last good version stays loaded.", title="Scenario not reloaded",
+                        severity="error", timeout=15)
+            return
+        self.load(trace, self.position)
+        self.notify(f"Reloaded {path.name}", timeout=3)
+
+    def _new_file(self, suffix: str) -> Path:
+        """A path in the current directory that does not exist yet: nothing is overwritten."""
+        stem = self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
+        candidate = Path.cwd() / f"{stem}{suffix}"
+        n = 1
+        while candidate.exists():
+            candidate = Path.cwd() / f"{stem}-{n}{suffix}"
+            n += 1
+        return candidate
+
+    def export(self, kind: str) -> None:
+        if self.trace is None:
+            return
+        from core.export import write_json, write_markdown
+
+        path = self._new_file(".solution.md" if kind == "markdown" else ".trace.json")
+        try:
+            with path.open("x", encoding="utf-8") as out:
+                (write_markdown if kind == "markdown" else write_json)(self.trace, out)
+        except OSError as error:
+            self.notify(f"Could not write {path}: {error.strerror}", severity="error")
+            return
+        self.notify(f"Wrote {path}", timeout=5)
+
+    def action_screenshot(self) -> None:
+        if self.trace is None:
+            return
+        name = f"{self.trace.scenario.path.stem if self.trace.scenario.path else 'scenario'}-event-{self.position + 1}.svg"
+        if self.is_web:
+            self.deliver_screenshot(filename=name)
+            return
+        path = self._new_file(f"-event-{self.position + 1}.svg")
+        self.save_screenshot(filename=path.name, path=str(path.parent))
+        self.notify(f"Saved {path}", timeout=5)
+
+    # -- screens ------------------------------------------------------------------------------
+    # Imported when first opened: their widgets are not needed to show a scenario, and not
+    # importing them keeps start-up short.
 
     def action_goto(self) -> None:
         from .screens.goto import GotoScreen
@@ -187,7 +447,8 @@ class StepperApp(App[None]):
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
         if self.trace is None:
             return None if action in ("step", "first", "last", "next_phase", "previous_phase",
-                                      "next_iteration", "previous_iteration", "goto") else True
+                                      "next_iteration", "previous_iteration", "goto", "autoplay",
+                                      "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
         if action == "step":
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True

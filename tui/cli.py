@@ -4,6 +4,10 @@
     backprop-stepper trace SCENARIO    print the trace (--json: one JSON object per line)
     backprop-stepper check SCENARIO    validate, and compare with the document's printed values
     backprop-stepper list              list the bundled scenarios
+    backprop-stepper gradcheck SCENARIO   analytic against central-difference gradients
+    backprop-stepper export SCENARIO --format markdown|json -o FILE
+    backprop-stepper new --layers 2,3,1 [--activation tanh] [--seed N] -o FILE
+    backprop-stepper serve [SCENARIO] [--host 127.0.0.1] [--port 8000]
 
 SCENARIO is a path to a .toml file or the name of a bundled scenario. A bad scenario prints one
 message naming the file, the place and the problem, and exits with status 1; never a traceback.
@@ -87,6 +91,149 @@ def _list(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _output(path: str, force: bool):
+    """Open a new file for writing; an existing file is replaced only when asked (--force)."""
+    if path == "-":
+        return sys.stdout
+    try:
+        return open(path, "w" if force else "x", encoding="utf-8")
+    except FileExistsError:
+        raise ScenarioError(path, "", "the file exists already; choose another name, or add --force to replace it") from None
+    except OSError as error:
+        raise ScenarioError(path, "", f"cannot be written ({error.strerror})") from None
+
+
+@command("gradcheck")
+def _gradcheck(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="backprop-stepper gradcheck",
+        description="Compare every analytic gradient with its central-difference estimate "
+        "(L(θ+ε) − L(θ−ε)) / 2ε, for one update step.",
+    )
+    parser.add_argument("scenario")
+    parser.add_argument("--iteration", type=int, default=1, metavar="N")
+    parser.add_argument("--step", type=int, default=1, metavar="K", help="update step within the iteration (stochastic mode)")
+    args = parser.parse_args(argv)
+    from core.gradcheck import gradient_check
+
+    trace = _load(args.scenario)
+    if not 1 <= args.iteration <= trace.iterations:
+        parser.error(f"--iteration must be 1..{trace.iterations}")
+    if not 1 <= args.step <= len(trace.plan.steps):
+        parser.error(f"--step must be 1..{len(trace.plan.steps)}")
+    checks = gradient_check(trace, args.iteration, args.step)
+    print(f"{'gradient':<18}{'parameter':<16}{'analytic':>17}{'numerical':>17}{'|difference|':>14}{'relative':>11}")
+    for c in checks:
+        print(f"{c.symbol:<18}{c.parameter:<16}{c.analytic:>17.10g}{c.numeric:>17.10g}{c.difference:>14.2e}{c.relative:>11.1e}")
+    bad = [c for c in checks if c.relative >= 1e-5 and c.difference >= 1e-8]
+    print(f"{len(checks)} gradients; " + ("all agree with their numerical estimates." if not bad
+                                           else f"{len(bad)} disagree (relative difference ≥ 1e-5)."))
+    return 4 if bad else EXIT_OK
+
+
+@command("export")
+def _export(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="backprop-stepper export",
+                                     description="Write a worked solution (Markdown with LaTeX math) or the trace (JSON).")
+    parser.add_argument("scenario")
+    parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write ('-' for standard output)")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--iterations", metavar="A-B", help="only these iterations, e.g. 1-3 (default: all)")
+    args = parser.parse_args(argv)
+    from core.export import iteration_range, write_json, write_markdown
+
+    trace = _load(args.scenario)
+    first = last = None
+    if args.iterations:
+        try:
+            first, _, last = args.iterations.partition("-")
+            first, last = int(first), int(last or first)
+        except ValueError:
+            parser.error("--iterations takes a number or a range such as 1-3")
+    selected = iteration_range(trace, first, last)
+    if not len(selected):
+        parser.error(f"--iterations must lie within 1..{trace.iterations}")
+    out = _output(args.output, args.force)
+    try:
+        count = (write_markdown if args.format == "markdown" else write_json)(trace, out, selected)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if out is not sys.stdout:
+        print(f"wrote {args.output}: {count:,} events as {args.format}", file=sys.stderr)
+    return EXIT_OK
+
+
+@command("new")
+def _new(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="backprop-stepper new",
+                                     description="Write a new, valid, commented scenario with seeded Xavier/Glorot weights.")
+    parser.add_argument("--layers", required=True, metavar="N,N,...", help="layer sizes, inputs first: 2,3,1")
+    parser.add_argument("--activation", default="sigmoid", help="hidden (and output) activation: sigmoid, tanh, relu, linear")
+    parser.add_argument("--output-activation", help="a different activation for the output layer")
+    parser.add_argument("--loss", default="half_squared_error", help="half_squared_error or squared_error")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--samples", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=1)
+    parser.add_argument("--learning-rate", type=float, default=0.5)
+    parser.add_argument("--no-biases", action="store_true")
+    parser.add_argument("--title")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    args = parser.parse_args(argv)
+    from core.scaffold import new_scenario
+
+    try:
+        sizes = [int(n) for n in args.layers.split(",")]
+        text = new_scenario(sizes, args.activation, args.output_activation, args.loss, args.seed, args.samples,
+                            args.iterations, args.learning_rate, not args.no_biases, args.title)
+    except ValueError as error:
+        parser.error(str(error) if "invalid literal" not in str(error) else "--layers takes sizes such as 2,3,1")
+    out = _output(args.output, args.force)
+    try:
+        out.write(text)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if out is not sys.stdout:
+        print(f"wrote {args.output}; open it with: backprop-stepper {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+@command("serve")
+def _serve(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="backprop-stepper serve",
+                                     description="Serve the stepper in a web browser (textual-serve).")
+    parser.add_argument("scenario", nargs="?")
+    parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--public-url", help="the address browsers use (default: worked out from --host)")
+    parser.add_argument("--theme")
+    args = parser.parse_args(argv)
+    import shlex
+
+    if args.scenario:
+        _load(args.scenario)  # a bad file is reported here, not in every browser tab
+    command = [sys.executable, "-m", "tui"] + ([args.scenario] if args.scenario else [])
+    if args.theme:
+        command += ["--theme", args.theme]
+    public_url = args.public_url
+    if public_url is None and args.host in ("0.0.0.0", "::", ""):
+        # Browsers cannot connect to ws://0.0.0.0: give them this machine's address instead.
+        import socket
+
+        public_url = f"http://{socket.gethostbyname(socket.gethostname())}:{args.port}"
+    from textual_serve.server import Server
+
+    server = Server(" ".join(shlex.quote(part) for part in command), host=args.host, port=args.port,
+                    title="backprop-stepper", public_url=public_url)
+    print(f"Serving backprop-stepper at {public_url or f'http://{args.host}:{args.port}'} (Ctrl+C stops)",
+          file=sys.stderr)
+    server.serve()
+    return EXIT_OK
+
+
 def _open_app(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="backprop-stepper",
@@ -94,11 +241,16 @@ def _open_app(argv: list[str]) -> int:
         epilog="commands: " + ", ".join(sorted(COMMANDS)) + " (backprop-stepper COMMAND --help)",
     )
     parser.add_argument("scenario", nargs="?", help="a scenario file or bundled scenario name (default: a picker)")
+    parser.add_argument("--theme", help="lecture-dark, lecture-light, or any Textual theme (also: TEXTUAL_THEME)")
+    parser.add_argument("--no-watch", action="store_true", help="do not reload the scenario when its file changes")
     args = parser.parse_args(argv)
     trace = _load(args.scenario) if args.scenario else None
     from .app import StepperApp  # Textual is imported only when the app opens
 
-    StepperApp(trace=trace).run()
+    app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch)
+    if args.theme and args.theme not in app.available_themes:
+        parser.error(f"unknown theme {args.theme!r}; choose from {', '.join(sorted(app.available_themes))}")
+    app.run()
     return EXIT_OK
 
 

@@ -182,6 +182,7 @@ class DiagramPainter:
         Column widths and the full height do not depend on the event, so the choice is made
         once per panel size, and each step paints once."""
         roles = {p: "read" for p in state.reads}
+        roles.update({p: "current" for p in state.block})
         if state.current is not None:
             roles[state.current] = "current"
         mode = self._modes.get((width, height))

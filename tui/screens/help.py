@@ -10,13 +10,22 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 KEYS = [
-    ("→  l  space", "next event"),
+    ("→  l  space", "next event (a block at a time in the matrix view)"),
     ("←  h", "previous event"),
     ("Home / End", "first / last event"),
     ("]  [", "next / previous phase (forward, loss, backward, update)"),
     ("}  {", "next / previous iteration"),
     ("g", "go to an event number"),
-    ("o", "open another scenario"),
+    ("p", "autoplay: play / pause"),
+    ("+  -", "autoplay faster / slower"),
+    ("P", "autoplay pauses at every phase boundary (on / off)"),
+    ("v", "matrix view: a layer at a time, as vector equations (on / off)"),
+    ("m", "maximise the equations, large, for a lecture hall (again: restore)"),
+    ("c", "gradient check: backpropagation against central differences"),
+    ("s", "save a screenshot of this step (SVG, in the current folder)"),
+    ("Tab  ↑ ↓", "focus the value table and move through its rows"),
+    ("Ctrl+P", "command palette: jump to a symbol (w5, δ_o1, dE/dw1), theme, export"),
+    ("o", "open another scenario (bundled, or any path)"),
     ("?", "this help"),
     ("q", "quit"),
 ]

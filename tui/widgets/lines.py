@@ -19,6 +19,7 @@ from .runs import COMPONENT_CLASSES, ROLE_CSS, Line, RunPainter
 
 
 class LineView(Widget):
+    ALLOW_MAXIMIZE = True  # any panel may fill the screen (m), for a lecture hall
     COMPONENT_CLASSES = COMPONENT_CLASSES
     # Type selectors match subclasses too, so the role styles are declared once, here.
     DEFAULT_CSS = ROLE_CSS.format(name="LineView")

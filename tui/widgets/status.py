@@ -42,7 +42,7 @@ class StatusBar(LineView, can_focus=False):
         super().on_resize()
         self.invalidate_all()
 
-    def show(self, trace: Trace, event: Event) -> None:
+    def show(self, trace: Trace, event: Event, flags: str = "") -> None:
         s = trace.scenario
         n = len(s.samples)
         # A batch-level event (average, update) of a one-sample run is still about that sample.
@@ -62,6 +62,8 @@ class StatusBar(LineView, can_focus=False):
         done = (event.index + 1) / len(trace)
         filled = round(done * BAR_WIDTH)
         strip += [("  ", ""), ("█" * filled, "read"), ("░" * (BAR_WIDTH - filled), "muted"), (f" {done:4.0%}", "")]
+        if flags:
+            strip.append((f"   {flags}", "bold"))
         changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
         self._lines = [counters, strip]
         self.set_content_size(max(self.size.width, 1), 2)

@@ -139,6 +139,7 @@ class ValueTable(LineView, can_focus=True):
         if self.ledger is None:
             return
         marks = {p: READ for p in state.reads}
+        marks.update({p: CURRENT for p in state.block})
         if state.current is not None:
             marks[state.current] = CURRENT
         changed = self._changed(state)

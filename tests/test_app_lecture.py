@@ -1,0 +1,208 @@
+"""Lecture and custom-scenario features, driven by the pilot: themes, maximise, autoplay, the
+command palette, the matrix view, gradient check, the loss curve, file reloading, screenshots."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from core import Trace, bundled, load_scenario, resolve
+from core.quantities import Phase
+from tui.app import StepperApp
+from tui.widgets.diagram import NetworkDiagram
+from tui.widgets.equations import EquationsPanel
+from tui.widgets.losscurve import LossCurve
+from tui.widgets.status import StatusBar
+from tui.widgets.values import ValueTable
+
+
+def app_for(name: str, **options) -> StepperApp:
+    return StepperApp(trace=Trace(resolve(name)), **options)
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    """Timers run in real time: wait for a condition rather than a fixed delay."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def test_lecture_themes_by_option_and_environment(monkeypatch):
+    async with app_for("sigmoid-2-2-2", theme="lecture-light").run_test() as pilot:
+        assert pilot.app.theme == "lecture-light"
+        assert {"lecture-dark", "lecture-light"} <= set(pilot.app.available_themes)
+    monkeypatch.setenv("TEXTUAL_THEME", "lecture-dark")
+    async with app_for("sigmoid-2-2-2").run_test() as pilot:
+        assert pilot.app.theme == "lecture-dark"
+
+
+async def test_palette_switches_theme_and_jumps_to_a_symbol():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"lecture light", "enter")
+        await pilot.pause()
+        assert app.theme == "lecture-light"
+        for query, quantity in [("δ_o1", "delta[2][1]"), ("dE/dw1", "dE/dW[1][1][1]"), ("w5 (update)", "W[2][1][1]")]:
+            await pilot.press("home", "ctrl+p")
+            await pilot.press(*query)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.trace[app.position].quantity == quantity, query
+        await pilot.press("ctrl+p", *"iteration 1", "enter")
+        await pilot.pause()
+        assert app.position == 0
+
+
+async def test_palette_jumps_to_a_phase_and_iteration():
+    app = app_for("tanh-chain")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.goto_phase(Phase.BACKWARD)
+        await pilot.pause()
+        event = app.trace[app.position]
+        assert event.phase is Phase.BACKWARD and app.trace[app.position - 1].phase is Phase.LOSS
+        app.goto_iteration(2)
+        await pilot.pause()
+        assert app.trace[app.position].iteration == 2 and app.trace.locate(app.position)[1] == 0
+
+
+async def test_maximise_the_equations_and_restore():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("m")
+        assert isinstance(app.screen.maximized, EquationsPanel)
+        panel = app.query_one(EquationsPanel)
+        assert panel.spacious and panel.size.height > 15  # the whole screen, lines spaced out
+        await pilot.press("right")
+        assert "h₁ = σ(net_h₁)" in panel.plain
+        await pilot.press("m")
+        assert app.screen.maximized is None and not panel.spacious
+
+
+async def test_autoplay_steps_changes_speed_and_stops_at_phase_boundaries():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*(["plus"] * 9))  # the fastest speed
+        await pilot.press("p")
+        assert "playing" in app.query_one(StatusBar).plain
+        await wait_until(pilot, lambda: app.position > 2)
+        await pilot.press("p")
+        moved = app.position
+        await pilot.pause(0.3)
+        assert app.position == moved and app.autoplay_timer is None  # paused
+        await pilot.press("home", "P", "p")  # stop at the next phase boundary
+        await wait_until(pilot, lambda: app.autoplay_timer is None)
+        assert app.trace[app.position].phase is Phase.LOSS and app.trace[app.position - 1].phase is Phase.FORWARD
+
+
+async def test_autoplay_stops_at_the_end():
+    app = app_for("tanh-chain")
+    async with app.run_test() as pilot:
+        await pilot.press(*(["plus"] * 9), "end", "left", "left", "p")
+        await wait_until(pilot, lambda: app.autoplay_timer is None)
+        assert app.position == len(app.trace) - 1
+
+
+async def test_matrix_view_steps_a_layer_at_a_time():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("v")
+        equations = app.query_one(EquationsPanel).plain
+        assert "net inputs of layer 1 (matrix view)" in equations and "z⁽¹⁾ = W⁽¹⁾x" in equations
+        assert "⎡0.1500 0.2000⎤" in equations and "⎣0.0425⎦" in equations
+        assert app.position == 2  # the last net input of layer 1
+        table = app.query_one(ValueTable)
+        marked = [e for e in range(len(app.ledger)) if table.row_text(e)[0] == "▶"]
+        assert [app.ledger.entries[e].quantity for e in marked] == ["z[1][1]", "z[1][2]"]
+        await pilot.press("right", "right")
+        assert "net inputs of layer 2" in app.query_one(EquationsPanel).plain
+        for _ in range(3):
+            await pilot.press("right")
+        equations = app.query_one(EquationsPanel).plain
+        assert "δ⁽²⁾ = (a⁽²⁾ − t) ⊙ σ′(z⁽²⁾)" in equations and "⎡ 0.1424⎤" in equations
+        picture = app.query_one(NetworkDiagram).picture
+        assert len(picture.current) >= 2  # the whole layer's error signals are marked
+        await pilot.press("left")
+        assert "loss (matrix view)" in app.query_one(EquationsPanel).plain
+        await pilot.press("v")
+        assert "matrix view" not in app.query_one(EquationsPanel).plain
+
+
+async def test_gradient_check_view_lists_every_parameter():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        report = app.screen.query_one("#gradcheck-report").render().plain
+        assert "∂E/∂w₅" in report and "∂E/∂w₁" in report
+        assert "every analytic gradient agrees with its numerical estimate" in report
+        await pilot.press("escape")
+        assert app.screen.__class__.__name__ == "Screen"
+
+
+async def test_loss_curve_shows_every_iteration_and_marks_the_current_one():
+    app = app_for("tanh-chain")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        curve = app.query_one(LossCurve)
+        assert curve.display
+        assert "10.26 → 9.018" in curve.plain and "iteration 1: 10.26" in curve.plain
+        await pilot.press("right_curly_bracket")
+        assert "iteration 2: 9.018" in curve.plain
+    async with app_for("sigmoid-2-2-2").run_test() as pilot:
+        assert not pilot.app.query_one(LossCurve).display  # one iteration: no curve
+
+
+async def test_long_runs_open_at_once_and_the_curve_fills_in(tmp_path):
+    from core.scaffold import new_scenario
+
+    path = tmp_path / "long.toml"
+    path.write_text(new_scenario([2, 3, 1], seed=1, iterations=3000, learning_rate=0.3))
+    app = StepperApp(trace=Trace(load_scenario(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.trace.training.computed_through == 1  # the first frame needed one iteration
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "computing" not in app.query_one(LossCurve).plain
+
+
+async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
+    path = tmp_path / "chain.toml"
+    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").resource, path)
+    app = StepperApp(trace=Trace(load_scenario(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right", "right", "right")
+        path.write_text(path.read_text().replace("learning_rate = 0.01", "learning_rate = 0.02"))
+        app.check_file()
+        await pilot.pause()
+        assert app.trace.scenario.learning_rate == 0.02 and app.position == 3  # the same place
+        last_good = app.trace
+        path.write_text(path.read_text().replace("size = 1\nactivation = \"tanh\"", "size = 0\nactivation = \"tanh\"", 1))
+        app.check_file()
+        await pilot.pause()
+        assert app.trace is last_good  # the broken file is not loaded
+        messages = [n.message for n in app._notifications]
+        assert any("network.layers[0].size: must be at least 1" in m for m in messages)
+        await pilot.press("right")
+        assert app.position == 4  # still usable
+
+
+async def test_screenshot_and_export_write_new_files_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "s")
+        await pilot.pause()
+        shots = list(tmp_path.glob("*.svg"))
+        assert len(shots) == 1 and "event-2" in shots[0].name and shots[0].read_text().startswith("<svg")
+        app.export("markdown")
+        app.export("markdown")  # a second export never replaces the first
+        solutions = sorted(tmp_path.glob("*.md"))
+        assert len(solutions) == 2 and all(p.read_text().startswith("# Sigmoid 2-2-2") for p in solutions)
+        app.export("json")
+        assert len(list(tmp_path.glob("*.json"))) == 1

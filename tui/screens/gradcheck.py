@@ -1,0 +1,46 @@
+"""The gradient check view: per parameter, the analytic gradient, the central-difference estimate
+and their difference, for the update step on show (see core.gradcheck)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from core.gradcheck import EPSILON, GradientCheck
+
+GOOD = 1e-5  # relative difference below which backpropagation and the estimate agree
+
+
+def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
+    worst = max(checks, key=lambda c: c.relative)
+    verdict = ("✓ every analytic gradient agrees with its numerical estimate"
+               if worst.relative < GOOD else f"✗ {sum(c.relative >= GOOD for c in checks)} gradient(s) disagree")
+    lines = [
+        Content.styled(f"Gradient check · iteration {iteration} · step {step} · ε = {EPSILON:g}", "bold"),
+        Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε", "$text-muted"),
+        Content(""),
+        Content.styled(f"{'gradient':<18}{'analytic':>16}{'numerical':>16}{'|difference|':>14}{'relative':>11}", "bold"),
+    ]
+    for c in checks:
+        style = "" if c.relative < GOOD else "bold $error"
+        lines.append(Content.styled(
+            f"{c.symbol:<18}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>14.2e}{c.relative:>11.1e}", style))
+    lines += [Content(""), Content.styled(verdict, "bold $success" if worst.relative < GOOD else "bold $error")]
+    return Content("\n").join(lines)
+
+
+class GradientCheckScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,c", "dismiss", "Close")]
+
+    def __init__(self, checks: list[GradientCheck], iteration: int, step: int) -> None:
+        super().__init__()
+        self.text = report(checks, iteration, step)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="gradcheck-body"):
+            yield Static(self.text, id="gradcheck-report")
+            yield Static(Content.styled("Esc, q or c closes this view.", "$text-muted"))
