@@ -22,8 +22,12 @@ from core.ledger import Ledger
 from core.quantities import Phase
 from core.training import Training
 
+from core.predict import DEFAULT_TOLERANCE
+
 from .commands import StepperCommands
+from .learning import LearningModes
 from .themes import LECTURE_THEMES
+from .widgets.answer import AnswerBox
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.losscurve import LossCurve
@@ -35,7 +39,7 @@ AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
 
 
-class StepperApp(App[None]):
+class StepperApp(LearningModes, App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "backprop-stepper"
     AUTO_FOCUS = None  # the keys step the trace; Tab focuses the value table to browse it
@@ -60,6 +64,11 @@ class StepperApp(App[None]):
         Binding("m", "maximize", "Maximise", show=False),
         Binding("c", "gradient_check", "Grad check", show=False),
         Binding("s", "screenshot", "Screenshot", show=False),
+        Binding("a", "predict", "Predict"),
+        Binding("w", "why", "Why?"),
+        Binding("b", "breakpoint", "Breakpoint", show=False),
+        Binding("r", "run", "Run to ◆", show=False),
+        Binding("escape", "close", "Close", show=False),
         Binding("g", "goto", "Go to", show=False),  # in the help screen and the command palette
         Binding("o", "open", "Open", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -70,8 +79,10 @@ class StepperApp(App[None]):
     # every step would rebuild the footer's widgets on every key press.
     position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
 
-    def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True, **kwargs) -> None:
+    def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True,
+                 predict=None, tolerance: float = DEFAULT_TOLERANCE, compare: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.init_learning(predict, tolerance, compare)
         for lecture_theme in LECTURE_THEMES:
             self.register_theme(lecture_theme)
         # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
@@ -99,6 +110,7 @@ class StepperApp(App[None]):
             with Vertical(id="values"):
                 yield ValueHeader(id="values-header")
                 yield ValueTable(id="values-table")
+            yield AnswerBox(id="answer")
         yield Static(
             f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             id="too-small",
@@ -129,6 +141,7 @@ class StepperApp(App[None]):
         table = self.query_one(ValueTable)
         table.load(self.ledger)
         self.query_one(ValueHeader).update(table.header())
+        self.learning_loaded()
         curve = self.query_one(LossCurve)
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
@@ -140,6 +153,8 @@ class StepperApp(App[None]):
         self.refresh_bindings()
 
     def watch_position(self, old: int, position: int) -> None:
+        self.why = None  # an explanation belongs to where it was asked for
+        self.feedback = []
         self.show(position)
         last = len(self.trace) - 1 if self.trace else 0
         if (old in (0, last)) != (position in (0, last)) or last == 0:
@@ -170,14 +185,15 @@ class StepperApp(App[None]):
         else:
             state = self.ledger.at(index, event)
             equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
+        state = self.present(index, event, state)  # predict, why and compare modes
         self.query_one(StatusBar).show(self.trace, event, self.status_flags())
         self.query_one(NetworkDiagram).show(state, event)
-        self.query_one(ValueTable).show(state, self.ledger.printed(state))
+        self.query_one(ValueTable).show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
             self.query_one(LossCurve).show_iteration(event.iteration)
 
     def status_flags(self) -> str:
-        flags = []
+        flags = self.learning_flags()
         if self.matrix is not None:
             flags.append("matrix view")
         if self.autoplay_timer is not None:
@@ -220,7 +236,7 @@ class StepperApp(App[None]):
             self.position = min(max(index, 0), len(self.trace) - 1)
 
     def action_step(self, delta: int) -> None:
-        if self.trace is None:
+        if self.trace is None or (delta > 0 and self.blocked_by_question()):
             return
         if self.matrix is not None:  # a block at a time
             number = self.matrix.block_number(self.position) + delta
@@ -450,7 +466,8 @@ class StepperApp(App[None]):
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
                                       "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
-        if action == "step":
+        if action == "step" and parameters[0] > 0 and self.asking(self.trace[self.position]):
+            return None  # a question waits for an answer
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
         if action in ("first", "previous_phase", "previous_iteration"):
             return None if at_start else True

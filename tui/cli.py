@@ -243,11 +243,37 @@ def _open_app(argv: list[str]) -> int:
     parser.add_argument("scenario", nargs="?", help="a scenario file or bundled scenario name (default: a picker)")
     parser.add_argument("--theme", help="lecture-dark, lecture-light, or any Textual theme (also: TEXTUAL_THEME)")
     parser.add_argument("--no-watch", action="store_true", help="do not reload the scenario when its file changes")
+    parser.add_argument("--predict", nargs="?", const="all", metavar="KINDS",
+                        help="predict each value before it is revealed; optionally only some kinds: "
+                        "forward, loss, errors, derivatives, deltas, gradients, updates (e.g. deltas,gradients)")
+    parser.add_argument("--tolerance", type=float, default=1e-3, help="relative tolerance for predictions (default 1e-3)")
+    parser.add_argument("--compare", metavar="OPTION",
+                        help="show a classic-mistake variant beside the values: update_order=layerwise, "
+                        "mode=stochastic or update_biases=false")
     args = parser.parse_args(argv)
+    from core.predict import kinds_from
+    from core.variants import OPTIONS
+
+    try:
+        predict = kinds_from(args.predict) if args.predict else None
+    except ValueError as error:
+        parser.error(str(error))
+    if args.compare and args.compare.partition("=")[0].strip() not in OPTIONS:
+        parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
+    if not 0 < args.tolerance < 1:
+        parser.error("--tolerance must be between 0 and 1 (a relative tolerance)")
     trace = _load(args.scenario) if args.scenario else None
+    if trace is not None and args.compare:
+        from core.variants import variant
+
+        try:
+            variant(trace.scenario, args.compare)
+        except ValueError as error:
+            parser.error(str(error))
     from .app import StepperApp  # Textual is imported only when the app opens
 
-    app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch)
+    app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch, predict=predict,
+                     tolerance=args.tolerance, compare=args.compare)
     if args.theme and args.theme not in app.available_themes:
         parser.error(f"unknown theme {args.theme!r}; choose from {', '.join(sorted(app.available_themes))}")
     app.run()

@@ -1,6 +1,8 @@
-"""The `g` prompt: jump to an event number (1-based, as the status line counts)."""
+"""A one-line prompt for a number: the event to go to (g), the loss to run down to."""
 
 from __future__ import annotations
+
+from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,23 +11,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 
-class GotoScreen(ModalScreen[int | None]):
+class PromptScreen(ModalScreen[object]):
     AUTO_FOCUS = "Input"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, label: str, parse: Callable[[str], object | None], problem: str, placeholder: str = "") -> None:
         super().__init__()
-        self.total = total
+        self.label, self.parse, self.problem, self.placeholder = label, parse, problem, placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="goto-body"):
-            yield Label(f"Go to event (1 to {self.total:,}):")
-            yield Input(placeholder="event number", type="integer", id="goto-input")
+            yield Label(self.label)
+            yield Input(placeholder=self.placeholder, id="goto-input")
             yield Label("", id="goto-error")
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
-        text = message.value.strip().replace(",", "").replace("_", "")
-        if text.isdigit() and 1 <= int(text) <= self.total:
-            self.dismiss(int(text) - 1)
+        value = self.parse(message.value)
+        if value is None:
+            self.query_one("#goto-error", Label).update(self.problem)
         else:
-            self.query_one("#goto-error", Label).update(f"Enter a whole number from 1 to {self.total:,}.")
+            self.dismiss(value)
+
+
+def GotoScreen(total: int) -> PromptScreen:
+    """Go to an event number (1-based, as the status line counts)."""
+
+    def parse(text: str) -> int | None:
+        text = text.strip().replace(",", "").replace("_", "")
+        return int(text) - 1 if text.isdigit() and 1 <= int(text) <= total else None
+
+    return PromptScreen(f"Go to event (1 to {total:,}):", parse, f"Enter a whole number from 1 to {total:,}.",
+                        "event number")

@@ -40,6 +40,25 @@ class EquationsPanel(LineView, can_focus=False):
         self.top = 0
         self._layout()
 
+    def show_question(self, event: Event, hints: int, feedback: Line, tolerance: float) -> None:
+        """Predict mode: the value is hidden until the student's answer is right (or revealed)."""
+        self._logical = question(event, hints, feedback, tolerance, self.batch)
+        self._matrix = False
+        self.top = 0
+        self._layout()
+
+    def show_explanation(self, explanation) -> None:
+        """"Why this number?": the chain-rule expansion of a value."""
+        self._logical = explanation_lines(explanation)
+        self._matrix = False
+        self.top = 0
+        self._layout()
+
+    def add_line(self, line: Line, at: int | None = None) -> None:
+        """One more line: at the end, or at position `at` (feedback goes under the heading)."""
+        self._logical.insert(len(self._logical) if at is None else at, line)
+        self._layout()
+
     def show_block(self, block) -> None:
         """The matrix view: the block's vector equation with its matrices."""
         self._logical = block_lines(block.title, block.formula, block.parts, block.phase.value)
@@ -107,3 +126,51 @@ def result_line(event: Event, printed: list[Comparison]) -> Line:
             role = "ok" if comparison.agrees else "bad"
             line += [(comparison.printed.text.replace("-", "−"), role), (" ✓" if comparison.agrees else " ✗", role)]
     return line
+
+
+def question(event: Event, hints: int, feedback: Line, tolerance: float, batch: bool = True) -> list[Line]:
+    heading = title(event.kind, event.sample is None)
+    where = f"sample {event.sample}" if event.sample is not None else ("batch" if batch else "sample 1")
+    lines: list[Line] = [
+        [(" PREDICT ", "current"), (f" {heading} of {event.symbol}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
+        [("  What is ", ""), (event.symbol, "bold"), ("? Type your answer below and press Enter.", "")],
+        [("  ", ""), (event.meaning, "muted")],
+    ]
+    if hints >= 1:
+        lines.append([("  hint 1: ", "bold"), (event.formula, "bold")])
+    if hints >= 2:
+        lines.append([("  hint 2: ", "bold"), (f"= {event.substituted}", "")])
+    if feedback:
+        lines.append([("  ", "")] + feedback)
+    lines.append([(f"  (right within a relative {tolerance:g}; Enter on an empty line for a hint, "
+                   "then the answer)", "muted")])
+    return lines
+
+
+def explanation_lines(explanation) -> list[Line]:
+    lines: list[Line] = [
+        [(" WHY ", "current"), (f" {explanation.symbol} = {exact(explanation.value)}", "bold")],
+        [("  ", ""), (explanation.headline + ".", "muted")],
+    ]
+    if explanation.mean_of > 1:
+        lines.append([("  It is a batch value: the mean of the ", "muted"), (f"{explanation.mean_of}", "bold"),
+                      (" per-sample values; here the expansion of one sample's.", "muted")])
+    for depth, text in explanation.tree:
+        lines.append([("  " + "   " * depth + ("└ " if depth else ""), "muted"), (text, "")])
+    for n, path in enumerate(explanation.paths, start=1):
+        symbols = " × ".join(f.symbol for f in path.factors)
+        values = " × ".join(_term(f.value) for f in path.factors)
+        lines.append([(f"  path {n}: ", "bold"), (symbols, "")])
+        lines.append([("          = ", ""), (values, ""), (" = ", ""), (f"{path.product:.6g}".replace("-", "−"), "bold")])
+    if explanation.hidden_paths:
+        lines.append([(f"  … and {explanation.hidden_paths} more paths", "muted")])
+    if explanation.paths:
+        products = " + ".join(_term(p.product) for p in explanation.paths[:8]) + (" + …" if len(explanation.paths) > 8 else "")
+        lines.append([("  total: ", "bold"), (products, ""), (" = ", ""), (exact(explanation.total), "current")])
+    lines.append([("  (w or Esc closes; every factor is marked in the diagram and the table)", "muted")])
+    return lines
+
+
+def _term(value: float) -> str:
+    text = f"{value:.5g}".replace("-", "−")
+    return f"({text})" if text.startswith("−") else text

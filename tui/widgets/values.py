@@ -24,8 +24,8 @@ from ..format import cell
 from .lines import LineView
 from .runs import Line, plain
 
-CURRENT, READ = "▶", "•"
-VALUE_WIDTH, DOCUMENT_WIDTH = 24, 14
+CURRENT, READ, BREAK = "▶", "•", "◆"
+VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 22
 
 
 class ValueHeader(Static):
@@ -51,6 +51,10 @@ class ValueTable(LineView, can_focus=True):
         self._previous: LedgerState | None = None
         self._previous_marks: dict[int, str] = {}
         self._previous_printed: dict[int, list[Comparison]] = {}
+        self.breakpoints: set[int] = set()  # entries with a breakpoint
+        self.variant: np.ndarray | None = None  # compare mode: the variant's value per entry (NaN: unknown)
+        self.variant_label = ""
+        self._variant_changed: set[int] = set()  # rows whose variant value moved since the last step
 
     # -- content ------------------------------------------------------------------------------
 
@@ -73,23 +77,33 @@ class ValueTable(LineView, can_focus=True):
         self.cursor_row = 0
         self.top = self.left = 0
         self.content_width = 0  # force set_content_size to repaint
-        self.set_content_size(sum(self._widths) + VALUE_WIDTH + DOCUMENT_WIDTH, len(self._rows))
+        self.set_content_size(sum(self._widths) + VALUE_WIDTH + VARIANT_WIDTH + DOCUMENT_WIDTH, len(self._rows))
         self.invalidate_all()
 
     def header(self) -> Content:
         _, symbol_width, id_width = self._widths
+        variant = ("variant: " + self.variant_label)[: VARIANT_WIDTH - 1].ljust(VARIANT_WIDTH) if self.variant_label else ""
         return Content.assemble(
-            "  ", "symbol".ljust(symbol_width), "quantity".ljust(id_width), "value".ljust(VALUE_WIDTH), "document",
+            "  ", "symbol".ljust(symbol_width), "quantity".ljust(id_width), "value".ljust(VALUE_WIDTH), variant, "document",
         )
 
     def row_of(self, entry: int) -> int:
         return self._row_of[entry]
 
     def row_text(self, entry: int) -> list[str]:
-        """An entry's row as shown: mark, symbol, quantity, value, document (plain text)."""
+        """An entry's row as shown: mark, symbol, quantity, value, document (plain text), and in
+        compare mode the variant's value last."""
         mark, value, _, printed = self._texts[entry]
         e = self.ledger.entries[entry]
-        return [mark, self._symbol(e), e.quantity, value, plain(self._document(printed))]
+        row = [mark, self._symbol(e), e.quantity, value, plain(self._document(printed))]
+        if self.variant is not None:
+            row.append(plain(self._variant_cell(entry, value)).strip())
+        return row
+
+    def set_breakpoints(self, entries: set[int]) -> None:
+        changed = entries ^ self.breakpoints
+        self.breakpoints = set(entries)
+        self.invalidate([self._row_of[p] for p in changed])
 
     @staticmethod
     def _symbol(entry) -> str:
@@ -113,14 +127,26 @@ class ValueTable(LineView, can_focus=True):
             return [("  ", ""), (item, "section")]
         mark, value, role, printed = self._texts[item]
         entry = self.ledger.entries[item]
-        return [
-            (mark.ljust(2), "bold"),
+        line: Line = [
+            (mark.ljust(1), "bold"),
+            (BREAK if item in self.breakpoints else " ", "bad"),
             (self._symbol(entry).ljust(symbol_width), "bold" if mark else ""),
             (entry.quantity.ljust(id_width), "muted"),
             (value, role),
             (" " * max(1, VALUE_WIDTH - len(value)), ""),
-            *self._document(printed),
         ]
+        if self.variant is not None:
+            line += self._variant_cell(item, value)
+        return line + self._document(printed)
+
+    def _variant_cell(self, item: int, shown: str) -> Line:
+        other = self.variant[item]
+        if np.isnan(other) or shown == "·":
+            return [("·".ljust(VARIANT_WIDTH), "muted")]
+        text = cell(float(other))
+        mine = self._previous.values[item] if self._previous is not None else np.nan
+        differs = not (np.isclose(other, mine, rtol=1e-12, atol=1e-15) or (np.isnan(mine) and np.isnan(other)))
+        return [(text, "bad" if differs else ""), ((" ≠" if differs else "").ljust(VARIANT_WIDTH - len(text)), "bad")]
 
     def line_extra(self, row: int) -> str:
         # The ▶ row already shows the current event; the selection is drawn only while the table
@@ -135,15 +161,24 @@ class ValueTable(LineView, can_focus=True):
 
     # -- stepping -----------------------------------------------------------------------------
 
-    def show(self, state: LedgerState, printed: dict[int, list[Comparison]]) -> None:
+    def show(self, state: LedgerState, printed: dict[int, list[Comparison]], variant: np.ndarray | None = None) -> None:
         if self.ledger is None:
             return
+        if variant is not None or self.variant is not None:
+            previous_variant, self.variant = self.variant, variant
+            if previous_variant is None or variant is None or len(previous_variant) != len(variant):
+                self._previous = None  # the columns changed: repaint every row
+            else:
+                moved = np.flatnonzero(~((previous_variant == variant) | (np.isnan(previous_variant) & np.isnan(variant))))
+                self._variant_changed = set(moved.tolist())
         marks = {p: READ for p in state.reads}
         marks.update({p: CURRENT for p in state.block})
         if state.current is not None:
             marks[state.current] = CURRENT
         changed = self._changed(state)
         changed.update(marks, self._previous_marks)
+        changed.update(self._variant_changed)
+        self._variant_changed = set()
         if printed is not self._previous_printed:  # a new iteration or sample on show
             changed.update(printed, self._previous_printed)
         for position in changed:
@@ -153,7 +188,9 @@ class ValueTable(LineView, can_focus=True):
                 text = f"{cell(float(state.before[position]))} → {text}"
             mark = marks.get(position, "")
             role = "current" if mark == CURRENT else "read" if mark == READ else ("muted" if value is None else "")
-            shown = printed.get(position, ()) if value is not None else ()
+            # A document's parameter values are the updated ones: show them once the update is made.
+            known = value is not None and (self.ledger.entries[position].scope != "parameter" or state.updated[position])
+            shown = printed.get(position, ()) if known else ()
             self._texts[position] = (mark, text, role, shown)
         self._previous, self._previous_marks, self._previous_printed = state, marks, printed
         self.invalidate([self._row_of[p] for p in changed])
@@ -177,6 +214,10 @@ class ValueTable(LineView, can_focus=True):
             previous, self.cursor_row = self.cursor_row, row
             self.invalidate([previous, row])
         self.page_into_view(row)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self.page_into_view(self.cursor_row)  # e.g. the answer box took some rows
 
     def action_move_cursor(self, delta: int) -> None:
         self._select(self.cursor_row + delta)

@@ -1,0 +1,162 @@
+""""Why this number?": a value's full chain-rule expansion, down to inputs and parameters.
+
+Backward quantities (an error derivative, a delta, a gradient) are written as the documents write
+∂E/∂w₁: a sum over every path from the loss through the later layers, each path a product of local
+derivatives, every factor with its value. Forward quantities (net inputs, activations, losses) are
+written as the tree of formulas that fed them, down to the inputs and parameters.
+
+The factors are the values in effect when the quantity was computed (after a layerwise update,
+the updated weights), taken from the ledger, so the paths always add up to the trace's value.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from .ledger import Ledger, LedgerState
+from .quantities import Family, Key
+from .trace import Trace
+
+MAX_PATHS = 64
+
+
+@dataclass(frozen=True)
+class Factor:
+    symbol: str
+    value: float
+    entry: int  # ledger entry, for highlighting
+
+
+@dataclass(frozen=True)
+class Path:
+    factors: tuple[Factor, ...]
+
+    @property
+    def product(self) -> float:
+        return math.prod(f.value for f in self.factors)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    index: int
+    symbol: str
+    value: float
+    headline: str  # what the expansion is
+    paths: tuple[Path, ...]  # backward quantities: one product per path
+    hidden_paths: int  # paths not listed (beyond MAX_PATHS)
+    tree: tuple[tuple[int, str], ...]  # forward quantities: (depth, formula = substitution = value)
+    mean_of: int  # > 1: a batch value, the mean of this many per-sample values (expanded for one)
+    entries: tuple[int, ...]  # every factor's ledger entry
+
+    @property
+    def total(self) -> float:
+        return sum(p.product for p in self.paths)
+
+
+class Explainer:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.trace: Trace = ledger.trace
+
+    def explain(self, index: int) -> Explanation:
+        trace = self.trace
+        event = trace[index]
+        state = self.ledger.at(index, event)
+        key = event.key
+        mean_of = 1
+        if event.sample is None and key.family in (Family.DE_DW, Family.DE_DB):
+            # A batch gradient is the mean of per-sample gradients: expand the shown sample's.
+            mean_of = len(event.reads)
+            index = self._per_sample(index, key, state.sample)
+            event = trace[index]
+            state = self.ledger.at(index, event)
+        if key.family in (Family.W, Family.B):  # an update: explain the gradient it used
+            gradient_key, gradient_sample = event.read_keys[1]
+            found = trace.plan.index.get((gradient_key, gradient_sample), [])
+            iteration, _ = trace.locate(index)
+            if found:
+                inner = self.explain(trace.index_of(iteration, found[0]))
+                return Explanation(event.index, event.symbol, event.value,
+                                   f"{event.formula}, and {inner.headline}", inner.paths, inner.hidden_paths,
+                                   ((0, f"{event.formula} = {event.substituted} = {event.value:.10g}"),) + inner.tree,
+                                   inner.mean_of, inner.entries)
+        if key.family in (Family.DE_DW, Family.DE_DB, Family.DELTA, Family.DE_DA):
+            return self._paths(event, state, mean_of)
+        return self._tree(index)
+
+    def _per_sample(self, index: int, key: Key, sample: int) -> int:
+        iteration, _ = self.trace.locate(index)
+        offsets = self.trace.plan.index.get((key, sample), [])
+        return self.trace.index_of(iteration, offsets[0]) if offsets else index
+
+    # -- backward: sums over paths --------------------------------------------------------
+
+    def _factor(self, state: LedgerState, key: Key, scope: str = "sample") -> Factor:
+        position = self.ledger.position(key, scope)
+        value = state.value(position)
+        return Factor(self.trace.symbols[key], math.nan if value is None else value, position)
+
+    def _paths(self, event, state: LedgerState, mean_of: int) -> Explanation:
+        s = self.trace.scenario
+        L = len(s.layers)
+        l, j = event.key.layer, event.key.j
+        family = event.key.family
+        # Every route from the loss down to neuron j of layer l: one neuron per later layer.
+        routes = itertools.product(*[range(1, s.layers[m - 1].size + 1) for m in range(L, l, -1)])
+        paths, hidden = [], 0
+        for route in routes:
+            if len(paths) >= MAX_PATHS:
+                hidden += 1
+                continue
+            neurons = list(route) + [j]  # neurons in layers L, L-1, ..., l
+            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])), self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
+            for m, (upper, lower) in zip(range(L, l, -1), zip(neurons, neurons[1:])):
+                factors.append(self._factor(state, Key(Family.W, m, upper, lower), "parameter"))
+                factors.append(self._factor(state, Key(Family.DA_DZ, m - 1, lower)))
+            if family is Family.DE_DA:
+                factors = factors[:-1]  # stop at the activation: no ∂a/∂z of neuron j itself
+                if l == L:
+                    factors = factors[:1]
+            elif family is Family.DE_DW:
+                i = event.key.i
+                source = Key(Family.X, 0, i) if l == 1 else Key(Family.A, l - 1, i)
+                factors.append(self._factor(state, source))
+            paths.append(Path(tuple(factors)))
+        count = len(paths) + hidden
+        what = {Family.DE_DW: "the gradient", Family.DE_DB: "the gradient", Family.DELTA: "the error signal",
+                Family.DE_DA: "the error derivative"}[family]
+        headline = (f"{what} {event.symbol} is a sum over the {count} path{'s' if count != 1 else ''} from the loss, "
+                    "each the product of the local derivatives along it")
+        entries = tuple(sorted({f.entry for p in paths for f in p.factors if f.entry is not None}))
+        return Explanation(event.index, event.symbol, event.value, headline, tuple(paths), hidden, (), mean_of, entries)
+
+    # -- forward: the tree of formulas ----------------------------------------------------
+
+    def _tree(self, index: int) -> Explanation:
+        trace = self.trace
+        root = trace[index]
+        iteration, _ = trace.locate(index)
+        lines: list[tuple[int, str]] = []
+        entries: set[int] = set()
+        seen: set[tuple] = set()
+        state = self.ledger.at(index, root)
+
+        def visit(event, depth: int) -> None:
+            lines.append((depth, f"{event.formula} = {event.substituted} = {event.value:.10g}"))
+            for key, sample in event.read_keys:
+                position = self.ledger._entry_for(key, sample, state.sample)
+                if position is not None:
+                    entries.add(position)
+                if key.family in (Family.X, Family.Y, Family.W, Family.B) or (key, sample) in seen:
+                    continue  # given values and parameters are leaves; shared subtrees are shown once
+                seen.add((key, sample))
+                found = trace.plan.index.get((key, sample), [])
+                if found:
+                    visit(trace[trace.index_of(iteration, found[0])], depth + 1)
+
+        visit(root, 0)
+        return Explanation(index, root.symbol, root.value,
+                           f"{root.symbol} from the inputs and parameters, formula by formula",
+                           (), 0, tuple(lines), 1, tuple(sorted(entries)))

@@ -1,0 +1,230 @@
+"""Learning modes through the pilot: predict-then-reveal, why this number, breakpoints and
+conditional runs, comparing with a classic-mistake variant, lesson notes."""
+
+from __future__ import annotations
+
+import shutil
+
+from core import Trace, bundled, load_scenario, resolve
+from core.predict import kinds_from
+from tui.app import StepperApp
+from tui.widgets.answer import AnswerBox
+from tui.widgets.diagram import NetworkDiagram
+from tui.widgets.equations import EquationsPanel
+from tui.widgets.status import StatusBar
+from tui.widgets.values import ValueTable
+
+
+def app_for(name: str, **options) -> StepperApp:
+    return StepperApp(trace=Trace(resolve(name)), **options)
+
+
+async def to_quantity(app, pilot, quantity: str) -> None:
+    app.position = app.trace.find(quantity)[0]
+    await pilot.pause()
+
+
+# -- predict, then reveal -------------------------------------------------------------------------
+
+async def test_predict_right_first_time_then_moves_on():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right_square_bracket", "right_square_bracket", "right", "right")
+        assert app.trace[app.position].quantity == "delta[2][1]"
+        equations = app.query_one(EquationsPanel).plain
+        assert "PREDICT" in equations and "What is δ_o₁?" in equations
+        assert "0.1423568" not in equations  # hidden
+        table = app.query_one(ValueTable)
+        current = app.ledger.at(app.position).current
+        assert table.row_text(current)[3] == "·"  # hidden in the table too
+        assert app.query_one(AnswerBox).has_focus
+        await pilot.press("right")
+        assert app.trace[app.position].quantity == "delta[2][1]"  # blocked until answered
+        await pilot.press(*"0.14236", "enter")
+        assert "✓ right: δ_o₁ = 0.14235686" in app.query_one(EquationsPanel).plain
+        assert table.row_text(current)[3] == "0.14235686"
+        assert "predict 1/1" in app.query_one(StatusBar).plain
+        await pilot.press("right")
+        assert app.trace[app.position].quantity == "dE/dW[2][1][1]"
+
+
+async def test_predict_names_a_slip_gives_two_hints_then_reveals():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        await pilot.press(*"-0.14236", "enter")
+        equations = app.query_one(EquationsPanel).plain
+        assert "✗ not quite: the sign is flipped" in equations
+        assert "hint 1: δ_o₁ = ∂E/∂o₁ · ∂o₁/∂net_o₁" in equations and "hint 2" not in equations
+        await pilot.press("enter")  # an empty line: the next hint
+        equations = app.query_one(EquationsPanel).plain
+        assert "hint 2: = 0.596478 × 0.238662" in equations
+        await pilot.press("enter")  # hints used up: the answer
+        equations = app.query_one(EquationsPanel).plain
+        assert "revealed: δ_o₁ = 0.14235686" in equations and "PREDICT" not in equations
+        assert app.session.done[app.position] == "revealed"
+        assert "predict 0/1" in app.query_one(StatusBar).plain
+
+
+async def test_predict_names_the_forgotten_activation_derivative_and_one_path():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas,errors"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        await pilot.press(*"0.5965", "enter")
+        assert "the activation derivative is forgotten" in app.query_one(EquationsPanel).plain
+        await to_quantity(app, pilot, "dE/da[1][1]")
+        await pilot.press(*"0.05694", "enter")
+        assert "only one path" in app.query_one(EquationsPanel).plain
+
+
+async def test_predict_summary_at_the_end_can_be_saved(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = app_for("tanh-chain", predict=kinds_from("updates"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        trace = app.trace
+        last = len(trace) - 1
+        app.position = last
+        await pilot.pause()
+        await pilot.press(*str(trace.value(last)), "enter")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "SummaryScreen"
+        report = app.screen.query_one("#summary-report").render().plain
+        assert "| update | 1 | 1 | 0 | 0 |" in report
+        await pilot.press("s")
+        saved = list(tmp_path.glob("*.predict-report.md"))
+        assert len(saved) == 1 and saved[0].read_text().startswith("# Predict-then-reveal")
+
+
+async def test_predict_mode_can_be_switched_on_in_the_app():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("a")
+        assert app.session is not None
+        assert "PREDICT" in app.query_one(EquationsPanel).plain  # every kind: the first net input too
+        await pilot.press(*"0.0275", "enter", "right")
+        assert app.position == 1
+
+
+# -- why this number? -------------------------------------------------------------------------------
+
+async def test_why_an_output_weight_has_one_path():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "dE/dW[2][1][1]")
+        await pilot.press("w")
+        equations = app.query_one(EquationsPanel).plain
+        assert "WHY" in equations and "sum over the 1 path" in equations
+        assert "path 1: ∂E/∂o₁ × ∂o₁/∂net_o₁ × h₁" in equations
+        await pilot.press("escape")
+        assert "WHY" not in app.query_one(EquationsPanel).plain
+
+
+async def test_why_a_hidden_weight_sums_the_paths_and_marks_every_factor():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "dE/dW[1][1][1]")
+        await pilot.press("w")
+        equations = app.query_one(EquationsPanel).plain
+        assert "path 1: ∂E/∂o₁ × ∂o₁/∂net_o₁ × w₅ × ∂h₁/∂net_h₁ × I₁" in equations
+        assert "path 2: ∂E/∂o₂ × ∂o₂/∂net_o₂ × w₇ × ∂h₁/∂net_h₁ × I₁" in equations
+        assert "total: 0.00071165 + (−0.00052339) = 0.0001882556669" in equations
+        reads = app.query_one(NetworkDiagram).picture.reads
+        assert any("w₅" in r for r in reads) and any("w₇" in r for r in reads) and any("I₁" in r for r in reads)
+        table = app.query_one(ValueTable)
+        marked = {app.ledger.entries[e].quantity for e in range(len(app.ledger)) if table.row_text(e)[0] == "•"}
+        assert {"W[2][1][1]", "W[2][2][1]", "dE/da[2][1]", "dE/da[2][2]", "da/dz[1][1]", "x[1]"} <= marked
+        await pilot.press("right")  # moving on closes the explanation
+        assert "WHY" not in app.query_one(EquationsPanel).plain
+
+
+async def test_why_on_a_value_table_row():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("end")
+        table = app.query_one(ValueTable)
+        table.focus()
+        entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "delta[1][1]")
+        table._select(table.row_of(entry))
+        await pilot.press("w")
+        equations = app.query_one(EquationsPanel).plain
+        assert "WHY  δ_h₁ = 0.003765113339" in equations and "path 2" in equations
+
+
+# -- breakpoints and conditional runs ---------------------------------------------------------------
+
+async def test_breakpoints_run_to_and_survive_a_reload(tmp_path):
+    path = tmp_path / "chain.toml"
+    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").resource, path)
+    app = StepperApp(trace=Trace(load_scenario(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        await pilot.press("b", "home", "r")
+        assert app.trace[app.position].quantity == "delta[2][1]" and app.trace[app.position].iteration == 1
+        await pilot.press("r")
+        assert app.trace[app.position].quantity == "delta[2][1]" and app.trace[app.position].iteration == 2
+        assert "◆ 1 breakpoint" in app.query_one(StatusBar).plain
+        path.write_text(path.read_text().replace("learning_rate = 0.01", "learning_rate = 0.03"))
+        app.check_file()
+        await pilot.pause()
+        assert app.trace.scenario.learning_rate == 0.03 and app.breakpoints == {"delta[2][1]"}
+        await pilot.press("home", "r")
+        assert app.trace[app.position].quantity == "delta[2][1]"
+        entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "delta[2][1]")
+        assert app.query_one(ValueTable).breakpoints == {entry}
+
+
+async def test_breakpoint_on_a_table_row_and_conditional_runs():
+    app = app_for("01-polynomial-batch")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.query_one(ValueTable)
+        table.focus()
+        entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
+        table._select(table.row_of(entry))
+        await pilot.press("b")
+        app.set_focus(None)
+        await pilot.press("r")
+        assert app.trace[app.position].quantity == "dE/dW[1][1][1]"
+        app.run_to_end_of_phase()
+        assert app.trace[app.position + 1].phase.value == "forward"  # the end of sample 1's backward pass
+        app.run_to_end_of_iteration()
+        assert app.trace.locate(app.position) == (1, app.trace.per_iteration - 1)
+        await to_quantity(app, pilot, "dE/dW[3][1][1]")
+        app.run_until_sign_change()
+        await pilot.pause()
+        assert app.trace[app.position].quantity == "dE/dW[3][1][1]" and app.trace[app.position].value < 0
+        app.run_until_loss_below()
+        await pilot.pause()
+        await pilot.press(*"1.0", "enter")
+        event = app.trace[app.position]
+        assert event.quantity == "E" and app.trace.losses(event.iteration)[-1] < 1.0
+
+
+# -- compare with a classic mistake -----------------------------------------------------------------
+
+async def test_compare_with_layerwise_updates_shows_where_values_diverge():
+    app = app_for("sigmoid-2-2-2", compare="update_order=layerwise")
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one(ValueTable)
+        assert "variant: layerwise" in app.query_one("#values-header").render().plain
+        await to_quantity(app, pilot, "delta[2][1]")
+        row = table.row_text(app.ledger.at(app.position).current)
+        assert row[-1] == "0.14235686"  # output layer: the same either way
+        assert "variant: 0.14235686 (the same)" in app.query_one(EquationsPanel).plain
+        await to_quantity(app, pilot, "dE/da[1][1]")
+        row = table.row_text(app.ledger.at(app.position).current)
+        assert row[3] == "0.015063301" and row[-1].endswith("≠")  # the hidden layer sees updated weights
+        assert "differs by" in app.query_one(EquationsPanel).plain
+        assert "compare: update_order=layerwise" in app.query_one(StatusBar).plain
+        app.compare_with(None)
+        assert len(table.row_text(app.ledger.at(app.position).current)) == 5
+
+
+# -- lesson notes -----------------------------------------------------------------------------------
+
+async def test_lesson_notes_appear_when_their_event_is_reached():
+    app = app_for("10-tanh-chain")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        assert "✎ −6.407 × 1.2 × 0.8287 = −6.371, yet the document prints −6.361" in app.query_one(EquationsPanel).plain
+        await pilot.press("right")
+        assert "✎" not in app.query_one(EquationsPanel).plain

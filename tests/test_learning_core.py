@@ -1,0 +1,198 @@
+"""The learning modes' engine: grading and slips, chain-rule expansions, breakpoints, variants."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from core import Kind, Trace, resolve
+from core.breakpoints import end_of_iteration, end_of_phase, next_breakpoint, until_loss_below, until_sign_change
+from core.explain import Explainer
+from core.ledger import Ledger
+from core.predict import PredictSession, grade, kinds_from
+from core.quantities import Phase
+from core.variants import corresponding, variant
+
+from .conftest import BUNDLED
+
+
+def event_of(trace, quantity, n=0):
+    return trace[trace.find(quantity)[n]]
+
+
+# -- predict -------------------------------------------------------------------------------------
+
+def test_kinds_from_groups_and_names():
+    assert kinds_from("deltas,gradients") == {Kind.DELTA, Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT}
+    assert kinds_from(None) == set(Kind) == kinds_from("all")
+    assert kinds_from("net_input") == {Kind.NET_INPUT}
+    with pytest.raises(ValueError, match="unknown kind 'delts'"):
+        kinds_from("delts")
+
+
+@pytest.mark.parametrize(("quantity", "answer", "correct", "slip"), [
+    ("delta[2][1]", 0.14236, True, None),  # within relative 1e-3 of 0.1423568...
+    ("delta[2][1]", 0.1424, True, None),
+    ("delta[2][1]", 0.1426, False, None),  # 1.7e-3 off: not within tolerance
+    ("delta[2][1]", -0.14236, False, "the sign is flipped"),
+    ("delta[2][1]", 0.59648, False, "the activation derivative is forgotten (that is ∂E/∂a, not δ)"),
+    ("dE/da[1][1]", 0.056943, False, "only one path: the error of a hidden neuron is the sum over every path through the next layer"),
+    ("W[2][1][1]", 0.4 + 0.5 * 0.0721571, False, "the gradient is added instead of subtracted"),
+    ("W[2][1][1]", 0.4 - 0.0721571, False, "the learning rate is forgotten"),
+    ("dE/dW[2][1][1]", 0.14236, False, "δ is used without the input it multiplies"),
+])
+def test_grading_names_the_classic_slips(traces, quantity, answer, correct, slip):
+    trace = traces["20-sigmoid-2-2-2"]
+    verdict = grade(event_of(trace, quantity), answer, 1e-3, 0.5, "half_squared_error")
+    assert (verdict.correct, verdict.slip) == (correct, slip)
+
+
+def test_forgotten_factor_two_of_the_squared_error(traces):
+    trace = traces["10-tanh-chain"]
+    event = event_of(trace, "dE/da[3][1]")  # 2(ŷ − y) = −6.4065
+    assert grade(event, -3.2032, 1e-3, 0.01, "squared_error").slip == "the factor 2 of the squared error is forgotten"
+
+
+def test_a_session_scores_first_time_hinted_and_revealed(traces):
+    trace = traces["20-sigmoid-2-2-2"]
+    session = PredictSession(kinds_from("deltas"))
+    first, second, third = (event_of(trace, q) for q in ("delta[2][1]", "delta[2][2]", "delta[1][1]"))
+    assert session.asks(first) and not session.asks(event_of(trace, "z[1][1]"))
+    assert session.answer(first, 0.14236, 0.5, "half_squared_error").correct
+    assert not session.asks(first)  # answered
+    assert session.answer(second, 1.0, 0.5, "half_squared_error").slip is None
+    assert session.hints(second.index) == 1
+    assert session.answer(second, -0.08376, 0.5, "half_squared_error").correct
+    for _ in range(3):
+        session.answer(third, 99.0, 0.5, "half_squared_error")
+    assert session.done[third.index] == "revealed"
+    score = session.scores[Phase.BACKWARD]
+    assert (score.first, score.hinted, score.revealed) == (1, 1, 1)
+    report = session.report("Sigmoid")
+    assert "| backward | 3 | 1 | 1 | 1 |" in report and "| **all** | 3 | 1 | 1 | 1 |" in report
+
+
+def test_a_custom_tolerance():
+    trace = Trace(resolve("sigmoid-2-2-2"))
+    event = event_of(trace, "delta[2][1]")
+    assert not grade(event, 0.1426, 1e-3, 0.5, "half_squared_error").correct
+    assert grade(event, 0.1426, 1e-2, 0.5, "half_squared_error").correct
+
+
+# -- why this number? ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_path_expansion_adds_up_to_the_traced_value(traces, name):
+    trace = traces[name]
+    explainer = Explainer(Ledger(trace))
+    checked = 0
+    for index in range(trace.per_iteration):
+        event = trace[index]
+        if event.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT, Kind.DELTA, Kind.BACKPROP_SUM) and event.sample is not None:
+            explanation = explainer.explain(index)
+            if explanation.hidden_paths:
+                continue
+            assert explanation.total == pytest.approx(event.value, rel=1e-12, abs=1e-15), event.quantity
+            checked += 1
+    assert checked > 0
+
+
+def test_hidden_weight_expansion_is_the_documents_two_paths(traces):
+    trace = traces["20-sigmoid-2-2-2"]
+    explanation = Explainer(Ledger(trace)).explain(trace.find("dE/dW[1][1][1]")[0])
+    assert len(explanation.paths) == 2
+    first = [f.symbol for f in explanation.paths[0].factors]
+    assert first == ["∂E/∂o₁", "∂o₁/∂net_o₁", "w₅", "∂h₁/∂net_h₁", "I₁"]
+    assert [f.symbol for f in explanation.paths[1].factors][2] == "w₇"
+    # The document: δ_o1·w5 = 0.05699 and δ_o2·w7 = −0.04196 before h₁(1−h₁)·I₁; exactly:
+    assert explanation.paths[0].product == pytest.approx(0.142357 * 0.4 * 0.249953 * 0.05, rel=1e-5)
+
+
+def test_output_weight_expansion_is_one_path(traces):
+    trace = traces["20-sigmoid-2-2-2"]
+    explanation = Explainer(Ledger(trace)).explain(trace.find("dE/dW[2][1][1]")[0])
+    assert len(explanation.paths) == 1
+    assert [f.symbol for f in explanation.paths[0].factors] == ["∂E/∂o₁", "∂o₁/∂net_o₁", "h₁"]
+
+
+def test_forward_values_expand_to_a_tree_of_formulas(traces):
+    trace = traces["20-sigmoid-2-2-2"]
+    explanation = Explainer(Ledger(trace)).explain(trace.find("a[2][1]")[0])
+    depths = [depth for depth, _ in explanation.tree]
+    assert explanation.tree[0][1].startswith("o₁ = σ(net_o₁)") and max(depths) == 3
+    assert any(text.startswith("net_h₁ = I₁·w₁ + I₂·w₂") for _, text in explanation.tree)
+
+
+def test_batch_gradient_explains_one_samples_share(traces):
+    trace = traces["01-polynomial-batch"]
+    index = next(i for i in range(trace.per_iteration) if trace[i].sample is None and trace[i].quantity == "dE/dW[1][1][1]")
+    explanation = Explainer(Ledger(trace)).explain(index)
+    assert explanation.mean_of == 4 and len(explanation.paths) == 1
+
+
+def test_layerwise_paths_use_the_updated_weights():
+    trace = Trace(variant(resolve("sigmoid-2-2-2"), "update_order=layerwise"))
+    explanation = Explainer(Ledger(trace)).explain(trace.find("dE/da[1][1]")[0])
+    w5 = next(f for f in explanation.paths[0].factors if f.symbol == "w₅")
+    assert w5.value == pytest.approx(0.36392146, rel=1e-7)  # already updated
+    assert explanation.total == pytest.approx(trace.value(trace.find("dE/da[1][1]")[0]), rel=1e-12)
+
+
+# -- breakpoints and conditional runs -----------------------------------------------------------
+
+def test_next_breakpoint_wraps_into_the_next_iteration(traces):
+    trace = traces["10-tanh-chain"]
+    first = next_breakpoint(trace, 0, {"delta[2][1]"})
+    assert trace[first].quantity == "delta[2][1]" and trace[first].iteration == 1
+    second = next_breakpoint(trace, first, {"delta[2][1]"})
+    assert trace[second].quantity == "delta[2][1]" and trace[second].iteration == 2
+    assert next_breakpoint(trace, second, {"delta[2][1]"}) is None
+    assert next_breakpoint(trace, 0, {"z[9][9]", "nonsense"}) is None
+
+
+def test_runs_until_the_loss_falls_below_a_value(traces):
+    trace = traces["01-polynomial-batch"]
+    index = until_loss_below(trace, 0, 1.0)
+    event = trace[index]
+    losses = trace.losses(event.iteration)
+    assert event.quantity == "E" and event.sample is None
+    assert losses[event.iteration - 1] < 1.0 <= losses[event.iteration - 2]
+    assert until_loss_below(trace, 0, 1e-9) is None
+
+
+def test_runs_until_a_quantity_changes_sign(traces):
+    trace = traces["01-polynomial-batch"]
+    index = until_sign_change(trace, 0, "dE/dW[3][1][1]")
+    event = trace[index]
+    assert event.quantity == "dE/dW[3][1][1]"
+    assert math.copysign(1, event.value) != math.copysign(1, trace.value(trace.find("dE/dW[3][1][1]", sample=1)[0]))
+
+
+def test_end_of_phase_and_iteration(traces):
+    trace = traces["10-tanh-chain"]
+    end = end_of_phase(trace, 0)
+    assert trace[end].phase is Phase.FORWARD and trace[end + 1].phase is Phase.LOSS
+    assert trace[end_of_phase(trace, end)].phase is Phase.LOSS
+    assert end_of_iteration(trace, 0) == trace.per_iteration - 1
+    assert end_of_iteration(trace, trace.per_iteration - 1) == len(trace) - 1
+
+
+# -- variants ------------------------------------------------------------------------------------
+
+def test_variants_change_one_option():
+    base = resolve("01-polynomial-batch")
+    assert variant(base, "update_order=layerwise").update_order.value == "layerwise"
+    assert variant(base, "mode = stochastic").mode.value == "stochastic"
+    assert variant(base, "update_biases=false").update_biases is False
+    with pytest.raises(ValueError, match="unknown option 'order'"):
+        variant(base, "order=layerwise")
+    with pytest.raises(ValueError, match="update_order can be after_backward or layerwise"):
+        variant(base, "update_order=sideways")
+
+
+def test_corresponding_events_compute_the_same_quantity():
+    base = Trace(resolve("sigmoid-2-2-2"))
+    other = Trace(variant(base.scenario, "update_order=layerwise"))
+    for index in range(len(base)):
+        assert other[corresponding(base, other, index)].quantity == base[index].quantity

@@ -1,0 +1,302 @@
+"""The learning modes of the stepper: predict-then-reveal, "why this number?", breakpoints and
+conditional runs, and comparing a scenario with one of its classic-mistake variants.
+
+A mixin of StepperApp: it keeps the modes' state and actions; the app's `show` asks it how to
+present the current step (`present`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from core import Trace
+from core.breakpoints import end_of_iteration, end_of_phase, next_breakpoint, until_loss_below, until_sign_change
+from core.explain import Explainer
+from core.ledger import Ledger, LedgerState
+from core.predict import PredictSession
+from core.trace import Event
+from core.variants import corresponding, describe, variant
+
+from .format import cell
+from .widgets.answer import AnswerBox, parse_number
+from .widgets.equations import EquationsPanel
+from .widgets.values import ValueTable
+
+
+class LearningModes:
+    """State and actions of the learning modes (mixed into StepperApp)."""
+
+    def init_learning(self, predict, tolerance: float, compare: str | None) -> None:
+        self.predict_kinds = predict
+        self.tolerance = tolerance
+        self.session: PredictSession | None = PredictSession(predict, tolerance) if predict else None
+        self.feedback: list = []
+        self.why = None  # the Explanation on show
+        self.breakpoints: set[str] = set()  # quantity ids: they survive reloading the scenario
+        self.compare_option = compare
+        self.variant: tuple[Trace, Ledger, np.ndarray] | None = None
+        self._summarised = False
+
+    def learning_loaded(self) -> None:
+        """A (re)loaded trace: event numbers mean new things, so sessions start afresh."""
+        if self.session is not None:
+            self.session = PredictSession(self.session.kinds, self.session.tolerance)
+        self.why = None
+        self.feedback = []
+        self._make_variant()
+        self._sync_breakpoints()
+
+    # -- presenting a step --------------------------------------------------------------------
+
+    def asking(self, event: Event) -> bool:
+        return self.session is not None and self.session.asks(event)
+
+    def present(self, index: int, event: Event, state: LedgerState) -> LedgerState:
+        """Fill the equations panel for the active mode; return the ledger state to display."""
+        equations = self.query_one(EquationsPanel)
+        answer = self.query_one(AnswerBox)
+        asking = self.asking(event)
+        answer.set_class(asking, "-asking")
+        if self.why is not None:
+            equations.show_explanation(self.why)
+            state = replace(state, reads=self.why.entries)
+        elif asking:
+            equations.show_question(event, self.session.hints(index), self.feedback, self.session.tolerance)
+            if state.current is not None:  # the value stays hidden everywhere until answered
+                known = state.known.copy()
+                known[state.current] = False
+                state = replace(state, known=known)
+            if not answer.has_focus:
+                answer.focus()
+        else:
+            if answer.has_focus:
+                self.set_focus(None)
+            if self.feedback and self.session is not None and index in self.session.done:
+                equations.add_line([("  ", "")] + self.feedback, at=1)
+        if self.variant is not None:
+            self._compare_line(index, event, state)
+        return state
+
+    def variant_values(self, index: int) -> np.ndarray | None:
+        if self.variant is None:
+            return None
+        other, ledger, mapping = self.variant
+        state = ledger.at(corresponding(self.trace, other, index))
+        shown = np.where(state.known, state.values, np.nan)
+        return np.where(mapping >= 0, shown[np.maximum(mapping, 0)], np.nan)
+
+    def learning_flags(self) -> list[str]:
+        flags = []
+        if self.session is not None:
+            asked = sum(s.asked for s in self.session.scores.values())
+            right = sum(s.first + s.hinted for s in self.session.scores.values())
+            flags.append(f"predict {right}/{asked}")
+        if self.breakpoints:
+            flags.append(f"◆ {len(self.breakpoints)} breakpoint{'s' if len(self.breakpoints) > 1 else ''}")
+        if self.variant is not None:
+            flags.append(f"compare: {self.compare_option}")
+        return flags
+
+    # -- predict, then reveal -----------------------------------------------------------------
+
+    def action_predict(self) -> None:
+        if self.session is None:
+            from core.predict import kinds_from
+
+            self.session = PredictSession(self.predict_kinds or kinds_from(None), self.tolerance)
+            self._summarised = False
+            self.notify("Predict mode: type each value before it is revealed", timeout=3)
+        else:
+            self.show_summary()
+            self.session = None
+        self.feedback = []
+        self.show(self.position)
+
+    def on_input_submitted(self, message) -> None:
+        if not isinstance(message.input, AnswerBox) or self.session is None or self.trace is None:
+            return
+        message.stop()
+        event = self.trace[self.position]
+        if not self.session.asks(event):
+            return
+        text = message.value.strip()
+        s = self.trace.scenario
+        if not text:  # a hint, or after two hints the answer
+            self.session.attempts[event.index] = self.session.attempts.get(event.index, 0) + 1
+            if self.session.attempts[event.index] > 2:
+                self.session.reveal(event)
+                self.feedback = [("revealed: ", "bold"), (f"{event.symbol} = {cell(event.value)}", "")]
+            else:
+                self.feedback = [("hint shown above", "muted")]
+        else:
+            number = parse_number(text)
+            if number is None:
+                self.feedback = [("✗ ", "bad"), (f"{text!r} is not a number", "")]
+            else:
+                verdict = self.session.answer(event, number, s.learning_rate, s.loss)
+                if verdict.correct:
+                    self.feedback = [("✓ right: ", "ok"), (f"{event.symbol} = {cell(event.value)}", "bold")]
+                elif event.index in self.session.done:
+                    self.feedback = [("✗ ", "bad"), (verdict.slip or "not quite", ""), (" — revealed: ", "bold"),
+                                     (f"{event.symbol} = {cell(event.value)}", "")]
+                else:
+                    self.feedback = [("✗ not quite", "bad")] + ([(f": {verdict.slip}", "")] if verdict.slip else [])
+        message.input.value = ""
+        self.show(self.position)
+        if self.position == len(self.trace) - 1 and event.index in self.session.done:
+            self.show_summary()
+
+    def blocked_by_question(self) -> bool:
+        if self.trace is not None and self.asking(self.trace[self.position]):
+            self.notify("Answer first (Enter on an empty line gives a hint, then the answer).", timeout=3)
+            return True
+        return False
+
+    def show_summary(self) -> None:
+        if self.session is None or self._summarised or not any(s.asked for s in self.session.scores.values()):
+            return
+        from .screens.summary import SummaryScreen
+
+        self._summarised = True
+        stem = self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
+        self.push_screen(SummaryScreen(self.session.report(self.trace.scenario.title), stem))
+
+    # -- why this number? ---------------------------------------------------------------------
+
+    def action_why(self) -> None:
+        if self.trace is None:
+            return
+        if self.why is not None:
+            self.why = None
+            self.show(self.position)
+            return
+        index = self._target_index()
+        if index is None:
+            self.notify("That value has not been computed yet: step to it first.", timeout=3)
+            return
+        self.why = Explainer(self.ledger).explain(index)
+        self.show(self.position)
+
+    def action_close(self) -> None:
+        if self.why is not None:
+            self.why = None
+            self.show(self.position)
+        elif self.screen.maximized is not None:
+            self.action_maximize()
+
+    def _target_index(self) -> int | None:
+        """The current event, or the value-table row the user selected (if computed by now)."""
+        table = self.query_one(ValueTable)
+        if not table.has_focus or table.selected_entry is None:
+            return self.position
+        entry = self.ledger.entries[table.selected_entry]
+        if entry.key.family.value in ("x", "y"):
+            return None
+        iteration, offset = self.trace.locate(self.position)
+        plan = self.trace.plan
+        if entry.scope == "sample":
+            found = plan.index.get((entry.key, self.ledger.at(self.position).sample), [])
+        else:
+            found = [o for (key, _), offsets in plan.index.items() if key == entry.key for o in offsets]
+        done = [o for o in sorted(found) if o <= offset]
+        return self.trace.index_of(iteration, done[-1]) if done else None
+
+    # -- breakpoints and conditional runs -----------------------------------------------------
+
+    def action_breakpoint(self) -> None:
+        if self.trace is None:
+            return
+        table = self.query_one(ValueTable)
+        if table.has_focus and table.selected_entry is not None:
+            quantity = self.ledger.entries[table.selected_entry].quantity
+        else:
+            quantity = self.trace[self.position].quantity
+        self.breakpoints ^= {quantity}
+        self._sync_breakpoints()
+        self.notify(f"Breakpoint {'set on' if quantity in self.breakpoints else 'removed from'} {quantity}", timeout=2)
+        self.show(self.position)
+
+    def _sync_breakpoints(self) -> None:
+        if self.ledger is None:
+            return
+        entries = {n for n, e in enumerate(self.ledger.entries) if e.quantity in self.breakpoints}
+        self.query_one(ValueTable).set_breakpoints(entries)
+
+    def _run_to(self, index: int | None, what: str) -> None:
+        if index is None:
+            self.notify(f"No {what} ahead.", timeout=3)
+        else:
+            self._go(index)
+
+    def action_run(self) -> None:
+        if self.trace is None:
+            return
+        if not self.breakpoints:
+            self.notify("No breakpoints: press b on an event (or on a value-table row) to set one.", timeout=3)
+            return
+        self._run_to(next_breakpoint(self.trace, self.position, self.breakpoints), "breakpoint")
+
+    def run_until_sign_change(self) -> None:
+        quantity = self.trace[self.position].quantity
+        self._run_to(until_sign_change(self.trace, self.position, quantity), f"change of sign of {quantity}")
+
+    def run_until_loss_below(self) -> None:
+        from .screens.goto import PromptScreen
+
+        def parse(text: str):
+            return parse_number(text)
+
+        self.push_screen(PromptScreen("Run until the loss falls below:", parse, "Enter a number, e.g. 0.5", "loss"),
+                         lambda value: value is not None
+                         and self._run_to(until_loss_below(self.trace, self.position, value), f"loss below {value:g}"))
+
+    def run_to_end_of_phase(self) -> None:
+        self._go(end_of_phase(self.trace, self.position))
+
+    def run_to_end_of_iteration(self) -> None:
+        self._go(end_of_iteration(self.trace, self.position))
+
+    def clear_breakpoints(self) -> None:
+        self.breakpoints = set()
+        self._sync_breakpoints()
+        self.show(self.position)
+
+    # -- compare with a variant ---------------------------------------------------------------
+
+    def compare_with(self, option: str | None) -> None:
+        self.compare_option = option
+        self._make_variant()
+        self.show(self.position)
+
+    def _make_variant(self) -> None:
+        table = self.query_one(ValueTable)
+        if not self.compare_option or self.trace is None:
+            self.variant = None
+            table.variant_label = ""
+        else:
+            other = Trace(variant(self.trace.scenario, self.compare_option))
+            ledger = Ledger(other)
+            mapping = np.array([ledger.position(e.key, e.scope) if ledger.position(e.key, e.scope) is not None else -1
+                                for e in self.ledger.entries])
+            self.variant = (other, ledger, mapping)
+            table.variant_label = describe(self.compare_option, short=True)
+        from .widgets.values import ValueHeader
+
+        self.query_one(ValueHeader).update(table.header())
+
+    def _compare_line(self, index: int, event: Event, state: LedgerState) -> None:
+        values = self.variant_values(index)
+        if state.current is None or values is None or not state.known[state.current]:
+            return
+        other = values[state.current]
+        mine = event.value
+        if np.isnan(other):
+            text = [("  variant: ", "bold"), ("not computed at this point", "muted")]
+        elif np.isclose(other, mine, rtol=1e-12, atol=1e-15):
+            text = [("  variant: ", "bold"), (f"{cell(float(other))} (the same)", "")]
+        else:
+            text = [("  variant: ", "bold"), (cell(float(other)), "bad"),
+                    (f" ≠ {cell(mine)} (differs by {cell(float(other - mine))}) · {describe(self.compare_option)}", "")]
+        self.query_one(EquationsPanel).add_line(text)
