@@ -207,7 +207,7 @@ def bench_trace(iterations: int) -> dict:
     start = time.perf_counter()
     trace = Trace(scenario)
     count = 0
-    for event in trace:  # every Event, formulas and all, built and dropped
+    for _event in trace:  # every Event, formulas and all, built and dropped
         count += 1
     walk = time.perf_counter() - start
     memory = walk_memory(iterations)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 from .formulas import title
 from .latex import symbol_latex, to_latex

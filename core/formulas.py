@@ -226,27 +226,31 @@ DIVERGED = (
 
 
 # One plain sentence per kind: what the number means, in a lecturer's words.
+SENTENCES = {
+    Kind.NET_INPUT: "Weighted sum of everything arriving at the neuron (plus its bias, if it has one).",
+    Kind.ACTIVATION: "The neuron's output: its net input passed through the activation function.",
+    Kind.LOSS_TERM: "How far this output is from its target, squared.",
+    Kind.LOSS_TOTAL: "The total error of this sample: the number training tries to shrink.",
+    Kind.LOSS_MEAN: "The batch loss: the mean of the {fan} per-sample losses.",
+    Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
+    Kind.BACKPROP_SUM: "The error arriving from the {neurons} of the next layer, each through its weight, summed.",
+    Kind.ACTIVATION_DERIVATIVE: "How sensitive is the neuron? The slope of its activation at its net input.",
+    Kind.DELTA: "The error signal at the neuron's net input: how wrong × how sensitive.",
+    Kind.WEIGHT_GRADIENT: "How much this weight contributed: the error signal × the input it carried.",
+    Kind.BIAS_GRADIENT: "A bias carries a constant input of 1, so its gradient is the error signal itself.",
+    Kind.WEIGHT_UPDATE: "Step downhill: move the weight against its gradient, scaled by the learning rate.",
+    Kind.BIAS_UPDATE: "Step downhill: move the bias against its gradient, scaled by the learning rate.",
+}
+
+
 def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int, value: float = 0.0) -> str:
     if not math.isfinite(value):
         return DIVERGED
-    target = symbols[key]
     if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
-        return f"The batch gradient: the average of the {fan} per-sample gradients of {target}."
-    return {
-        Kind.NET_INPUT: "Weighted sum of everything arriving at the neuron (plus its bias, if it has one).",
-        Kind.ACTIVATION: "The neuron's output: its net input passed through the activation function.",
-        Kind.LOSS_TERM: "How far this output is from its target, squared.",
-        Kind.LOSS_TOTAL: "The total error of this sample: the number training tries to shrink.",
-        Kind.LOSS_MEAN: f"The batch loss: the mean of the {fan} per-sample losses.",
-        Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
-        Kind.BACKPROP_SUM: (
-            f"The error arriving from the {fan // 2} neuron{'s' if fan > 2 else ''} of the next layer, "
-            "each through its weight, summed."
-        ),
-        Kind.ACTIVATION_DERIVATIVE: "How sensitive is the neuron? The slope of its activation at its net input.",
-        Kind.DELTA: "The error signal at the neuron's net input: how wrong × how sensitive.",
-        Kind.WEIGHT_GRADIENT: "How much this weight contributed: the error signal × the input it carried.",
-        Kind.BIAS_GRADIENT: "A bias carries a constant input of 1, so its gradient is the error signal itself.",
-        Kind.WEIGHT_UPDATE: "Step downhill: move the weight against its gradient, scaled by the learning rate.",
-        Kind.BIAS_UPDATE: "Step downhill: move the bias against its gradient, scaled by the learning rate.",
-    }[kind]
+        return f"The batch gradient: the average of the {fan} per-sample gradients of {symbols[key]}."
+    sentence = SENTENCES[kind]
+    if kind is Kind.LOSS_MEAN:
+        return sentence.format(fan=fan)
+    if kind is Kind.BACKPROP_SUM:
+        return sentence.format(neurons=f"{fan // 2} neuron{'s' if fan > 2 else ''}")
+    return sentence

@@ -67,6 +67,14 @@ def _parameters_at(trace: Trace, iteration: int, first_offset: int):
     return params
 
 
+def _shifted_loss(scenario, params, samples, where, delta: float) -> float:
+    """The step's loss with one parameter moved by `delta` (where: layer, W or b, index)."""
+    layer, part, index = where
+    moved = [(W.copy(), None if b is None else b.copy()) for W, b in params]
+    moved[layer][part][index] += delta
+    return step_loss(scenario, moved, samples)
+
+
 def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: float = EPSILON) -> list[GradientCheck]:
     """Analytic against numerical gradients for every parameter, for one update step."""
     plan = trace.plan
@@ -86,14 +94,9 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
             gradient = Key(gradient_family, l, *index)
             offsets = [o for o in plan.index.get((gradient, scope), ()) if plan.step[o] == step - 1]
             analytic = float(values[offsets[0]])
-
-            def shifted(delta: float) -> float:
-                moved = [(W.copy(), None if b is None else b.copy()) for W, b in params]
-                target = moved[l - 1][0 if parameter_family is Family.W else 1]
-                target[tuple(n - 1 for n in index)] += delta
-                return step_loss(scenario, moved, samples)
-
-            numeric = (shifted(epsilon) - shifted(-epsilon)) / (2 * epsilon)
+            where = (l - 1, 0 if parameter_family is Family.W else 1, tuple(n - 1 for n in index))
+            numeric = (_shifted_loss(scenario, params, samples, where, epsilon)
+                       - _shifted_loss(scenario, params, samples, where, -epsilon)) / (2 * epsilon)
             checks.append(GradientCheck(
                 quantity_id(gradient), quantity_id(Key(parameter_family, l, *index)),
                 trace.symbols[gradient], analytic, numeric,

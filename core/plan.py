@@ -56,7 +56,7 @@ def _groups(scenario: Scenario) -> list[np.ndarray]:
     return [np.arange(n)]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: numpy columns have no ==
 class Plan:
     size: int  # events per iteration
     kind: np.ndarray  # uint8 code into KINDS
@@ -74,10 +74,21 @@ class Plan:
     offsets: dict  # (step, array name, layer) -> event offsets, shaped like the engine's array
     segment_starts: np.ndarray  # offsets where (phase, sample) changes: the "phase" boundaries
 
+    def __post_init__(self) -> None:
+        # Keys of offsets looked up so far: stepping reads the same few hundred over and over.
+        # Bounded by the plan's size and freed with the plan.
+        object.__setattr__(self, "_keys", {})
+
     def kind_at(self, offset: int) -> Kind:
         return KINDS[self.kind[offset]]
 
     def key_at(self, offset: int) -> Key:
+        key = self._keys.get(offset)
+        if key is None:
+            key = self._keys[offset] = self._compute_key(offset)
+        return key
+
+    def _compute_key(self, offset: int) -> Key:
         kind = KINDS[self.kind[offset]]
         family = FAMILY_OF_KIND[kind]
         if family is Family.LOSS:

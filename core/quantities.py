@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -98,6 +99,7 @@ FAMILY_OF_KIND: dict[Kind, Family] = {
 }
 
 
+@lru_cache(maxsize=65536)  # bounded by the network's size, not by the run's length
 def quantity_id(key: Key) -> str:
     f, l, j, i = key
     if f is Family.X:

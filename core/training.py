@@ -17,7 +17,7 @@ import numpy as np
 from .activations import activate, slope
 from .losses import loss_terms, output_error
 from .plan import Plan
-from .scenario import Mode, Scenario, UpdateOrder
+from .scenario import Scenario, UpdateOrder
 
 Params = tuple[tuple[np.ndarray, np.ndarray | None], ...]  # (weights, biases) per layer
 
@@ -38,6 +38,68 @@ def initial_params(scenario: Scenario) -> Params:
     )
 
 
+class _Writer:
+    """Puts a step's arrays into the iteration's value vector, where the plan says they go."""
+
+    def __init__(self, plan: Plan, step: int, values: np.ndarray) -> None:
+        self.plan, self.step, self.values = plan, step, values
+
+    def __call__(self, name: str, layer: int, array) -> None:
+        self.values[self.plan.offsets[(self.step, name, layer)]] = array
+
+
+def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
+    acts, nets = [X], [None]
+    for l, layer in enumerate(scenario.layers, start=1):
+        z = acts[-1] @ weights[l - 1].T
+        if biases[l - 1] is not None:
+            z = z + biases[l - 1]
+        a = activate(layer.activation, z)
+        put("z", l, z)
+        put("a", l, a)
+        nets.append(z)
+        acts.append(a)
+    return nets, acts
+
+
+def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
+    """δ and gradients of layer l for a step's samples; returns the gradients its update uses."""
+    layer = scenario.layers[l - 1]
+    if l == len(scenario.layers):
+        de_da = output_error(scenario.loss, acts[l], Y)
+    else:
+        # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
+        # (already updated if the order is layerwise).
+        de_da = deltas[l + 1] @ weights[l]
+    da_dz = slope(layer.activation, nets[l], acts[l])
+    delta = deltas[l] = de_da * da_dz
+    grad_w = delta[:, :, None] * acts[l - 1][:, None, :]
+    put("dEda", l, de_da)
+    put("dadz", l, da_dz)
+    put("delta", l, delta)
+    put("gW", l, grad_w)
+    grad_b = None
+    if biases[l - 1] is not None:
+        grad_b = delta
+        put("gb", l, grad_b)
+    if len(Y) > 1:  # a batch: the update uses the mean over its samples
+        grad_w = grad_w.mean(axis=0)
+        put("gW_mean", l, grad_w)
+        if grad_b is not None:
+            grad_b = grad_b.mean(axis=0)
+            put("gb_mean", l, grad_b)
+        return grad_w, grad_b
+    return grad_w[0], None if grad_b is None else grad_b[0]
+
+
+def _update(scenario: Scenario, l: int, weights, biases, grad_w, grad_b, put: _Writer) -> None:
+    weights[l - 1] = weights[l - 1] - scenario.learning_rate * grad_w
+    put("W_new", l, weights[l - 1])
+    if grad_b is not None and scenario.update_biases:
+        biases[l - 1] = biases[l - 1] - scenario.learning_rate * grad_b
+        put("b_new", l, biases[l - 1])
+
+
 def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationValues:
     X = np.stack([s.x for s in scenario.samples])
     Y = np.stack([s.y for s in scenario.samples])
@@ -48,9 +110,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
     values = np.empty(plan.size, dtype=np.float64)
     weights = [w.copy() for w, _ in start]
     biases = [None if b is None else b.copy() for _, b in start]
-    layers = scenario.layers
-    L = len(layers)
-    eta = scenario.learning_rate
+    L = len(scenario.layers)
     layerwise = scenario.update_order is UpdateOrder.LAYERWISE
     step_losses = []
 
@@ -58,77 +118,25 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
     # (and are explained there) rather than warnings on the terminal.
     with np.errstate(all="ignore"):
         for step, group in enumerate(plan.steps):
-            def put(name: str, l: int, array: np.ndarray) -> None:
-                values[plan.offsets[(step, name, l)]] = array
-
-            g = len(group)
-            acts = [X[group]]
-            nets = [None]
-            for l, layer in enumerate(layers, start=1):
-                z = acts[-1] @ weights[l - 1].T
-                if biases[l - 1] is not None:
-                    z = z + biases[l - 1]
-                a = activate(layer.activation, z)
-                put("z", l, z)
-                put("a", l, a)
-                nets.append(z)
-                acts.append(a)
+            put = _Writer(plan, step, values)
+            nets, acts = _forward(scenario, weights, biases, X[group], put)
             terms = loss_terms(scenario.loss, acts[L], Y[group])
             losses = terms.sum(axis=1)
             if scenario.outputs > 1:
                 put("E_k", 0, terms)
             put("E", 0, losses)
-            step_losses.append(losses)
-            if g > 1:
+            if len(group) > 1:
                 put("E_mean", 0, losses.mean())
-
+            step_losses.append(losses)
             deltas: dict[int, np.ndarray] = {}
-
-            def backward(l: int) -> tuple[np.ndarray, np.ndarray | None]:
-                layer = layers[l - 1]
-                if l == L:
-                    de_da = output_error(scenario.loss, acts[L], Y[group])
-                else:
-                    # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
-                    # (already updated if the order is layerwise).
-                    de_da = deltas[l + 1] @ weights[l]
-                da_dz = slope(layer.activation, nets[l], acts[l])
-                delta = de_da * da_dz
-                deltas[l] = delta
-                grad_w = delta[:, :, None] * acts[l - 1][:, None, :]
-                put("dEda", l, de_da)
-                put("dadz", l, da_dz)
-                put("delta", l, delta)
-                put("gW", l, grad_w)
-                grad_b = None
-                if biases[l - 1] is not None:
-                    grad_b = delta
-                    put("gb", l, grad_b)
-                if g > 1:
-                    grad_w = grad_w.mean(axis=0)
-                    put("gW_mean", l, grad_w)
-                    if grad_b is not None:
-                        grad_b = grad_b.mean(axis=0)
-                        put("gb_mean", l, grad_b)
-                else:
-                    grad_w = grad_w[0]
-                    grad_b = None if grad_b is None else grad_b[0]
-                return grad_w, grad_b
-
-            def update(l: int, grad_w: np.ndarray, grad_b: np.ndarray | None) -> None:
-                weights[l - 1] = weights[l - 1] - eta * grad_w
-                put("W_new", l, weights[l - 1])
-                if grad_b is not None and scenario.update_biases:
-                    biases[l - 1] = biases[l - 1] - eta * grad_b
-                    put("b_new", l, biases[l - 1])
-
-            if layerwise:
+            gradients = {}
+            for l in range(L, 0, -1):
+                gradients[l] = _backward_layer(scenario, l, weights, biases, nets, acts, Y[group], deltas, put)
+                if layerwise:
+                    _update(scenario, l, weights, biases, *gradients[l], put)
+            if not layerwise:
                 for l in range(L, 0, -1):
-                    update(l, *backward(l))
-            else:
-                grads = {l: backward(l) for l in range(L, 0, -1)}
-                for l in range(L, 0, -1):
-                    update(l, *grads[l])
+                    _update(scenario, l, weights, biases, *gradients[l], put)
 
     losses = np.concatenate(step_losses)
     end = tuple(zip(weights, biases))

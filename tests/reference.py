@@ -88,7 +88,7 @@ def sample_pass(layers, loss, x, y):
     out: dict[str, float] = {}
     acts = [Node(v) for v in x]
     zs_all, as_all = [], []
-    for l, (name, W, b) in enumerate(layers, start=1):
+    for l, (name, W, _) in enumerate(layers, start=1):
         zs, as_ = [], []
         for j in range(len(W)):
             z = Node(0.0)
@@ -131,10 +131,10 @@ def batch_loss(layers, loss, samples) -> float:
     total = 0.0
     for x, y in samples:
         acts = list(x)
-        for name, W, b in layers:
+        for name, W, biases in layers:
             nxt = []
             for j, row in enumerate(W):
-                z = sum(w * a for w, a in zip(row, acts)) + (b[j] if b is not None else 0.0)
+                z = sum(w * a for w, a in zip(row, acts)) + (biases[j] if biases is not None else 0.0)
                 nxt.append(Node(z).apply(name).value)
             acts = nxt
         total += sum(scale * (t - o) ** 2 for o, t in zip(acts, y))

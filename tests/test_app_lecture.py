@@ -4,9 +4,6 @@ command palette, the matrix view, gradient check, the loss curve, file reloading
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-
-import pytest
 
 from core import Trace, bundled, load_scenario, resolve
 from core.quantities import Phase
@@ -147,9 +144,8 @@ async def test_gradient_check_view_lists_every_parameter():
 async def test_loss_curve_shows_every_iteration_and_marks_the_current_one():
     app = app_for("tanh-chain")
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         curve = app.query_one(LossCurve)
+        await wait_until(pilot, lambda: "computing" not in curve.plain and "→" in curve.plain)
         assert curve.display
         assert "10.26 → 9.018" in curve.plain and "iteration 1: 10.26" in curve.plain
         await pilot.press("right_curly_bracket")
@@ -166,9 +162,9 @@ async def test_long_runs_open_at_once_and_the_curve_fills_in(tmp_path):
     app = StepperApp(trace=Trace(load_scenario(path)))
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.trace.training.computed_through == 1  # the first frame needed one iteration
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "computing" not in app.query_one(LossCurve).plain
+        curve = app.query_one(LossCurve)
+        await wait_until(pilot, lambda: "computing" not in curve.plain, timeout=60)
+        assert "iteration 1:" in curve.plain
 
 
 async def test_the_scenario_reloads_when_its_file_changes(tmp_path):

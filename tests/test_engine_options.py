@@ -32,7 +32,7 @@ def layerwise_reference(scenario):
     out = {}
     for it in range(1, scenario.iterations + 1):
         acts = []
-        for s, sample in enumerate(scenario.samples, start=1):
+        for sample in scenario.samples:
             a = [sample.x.tolist()]
             for l in range(len(W)):
                 a.append([sigmoid(sum(w * x for w, x in zip(row, a[-1])) + b[l][j]) for j, row in enumerate(W[l])])

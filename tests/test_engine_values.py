@@ -122,18 +122,17 @@ def test_gradients_match_central_differences(scenario_trace):
     gradients = {e.quantity: e.value for e in (trace[i] for i in range(trace.per_iteration))
                  if e.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and e.sample == scope and e.step == 1}
     assert gradients
+    def shifted(l: int, j: int, rest: list[int], delta: float) -> float:
+        layers = [(name, [row[:] for row in W], None if b is None else b[:]) for name, W, b in base]
+        if rest:
+            layers[l - 1][1][j - 1][rest[0] - 1] += delta
+        else:
+            layers[l - 1][2][j - 1] += delta
+        return batch_loss(layers, s.loss, samples)
+
     for quantity, analytic in gradients.items():
         l, j, *rest = [int(n) for n in quantity.split("[", 1)[1].rstrip("]").split("][")]
-
-        def shifted(delta):
-            layers = [(name, [row[:] for row in W], None if b is None else b[:]) for name, W, b in base]
-            if rest:
-                layers[l - 1][1][j - 1][rest[0] - 1] += delta
-            else:
-                layers[l - 1][2][j - 1] += delta
-            return batch_loss(layers, s.loss, samples)
-
-        numeric = (shifted(eps) - shifted(-eps)) / (2 * eps)
+        numeric = (shifted(l, j, rest, eps) - shifted(l, j, rest, -eps)) / (2 * eps)
         assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-8), quantity
 
 

@@ -32,9 +32,10 @@ def server():
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
                     page = response.read().decode()
                 break
-            except OSError:
+            except OSError as error:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(process.stdout.read().decode() if process.poll() is not None else "no answer")
+                    output = process.stdout.read().decode() if process.poll() is not None else "no answer"
+                    raise AssertionError(output) from error
                 time.sleep(0.3)
         yield port, page
     finally:

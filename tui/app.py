@@ -8,6 +8,7 @@ step, forward or back, is the same O(1) lookup plus one repaint.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -19,10 +20,9 @@ from textual.worker import get_current_worker
 
 from core import ScenarioError, Trace, resolve
 from core.ledger import Ledger
+from core.predict import DEFAULT_TOLERANCE
 from core.quantities import Phase
 from core.training import Training
-
-from core.predict import DEFAULT_TOLERANCE
 
 from .commands import StepperCommands
 from .learning import LearningModes
@@ -146,7 +146,8 @@ class StepperApp(LearningModes, App[None]):
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
             curve.set_losses(trace.training._losses.copy())
-            self._compute_losses(trace)
+            # After the first frame: a long run must open as fast as a short one.
+            self.call_after_refresh(self._compute_losses, trace)
         position = min(max(position, 0), len(trace) - 1)
         self.set_reactive(StepperApp.position, position)
         self.show(position)
@@ -213,12 +214,13 @@ class StepperApp(LearningModes, App[None]):
         def work() -> None:
             worker = get_current_worker()
             training = Training(trace.scenario, trace.plan)
-            chunk = max(1, min(500, trace.iterations // 20))
+            chunk = max(1, min(200, trace.iterations // 20))
             for through in range(chunk, trace.iterations + chunk, chunk):
                 if worker.is_cancelled:
                     return
                 losses = training.losses(min(through, trace.iterations))
                 self.call_from_thread(self._losses_ready, trace, losses)
+                time.sleep(0.002)  # let the interface thread take the interpreter between chunks
 
         self.run_worker(work, thread=True, exclusive=True, group="losses", exit_on_error=False)
 

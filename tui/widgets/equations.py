@@ -16,7 +16,6 @@ from .matrices import block_lines
 from .runs import Line, plain, wrap
 
 
-
 class EquationsPanel(LineView, can_focus=False):
     batch = True  # whether the scenario has several samples (set by the app on load)
 
