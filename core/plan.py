@@ -31,6 +31,16 @@ _PHASE_CODE = {phase: n for n, phase in enumerate(PHASES)}
 _BATCH = -1  # sample column value of a batch-level event (and scope of parameters)
 
 
+def key_of(kind: Kind, l: int, j: int, i: int) -> Key:
+    """The quantity an event of this kind computes (loss events carry no layer)."""
+    family = FAMILY_OF_KIND[kind]
+    if family is Family.LOSS:
+        return Key(family)
+    if family is Family.LOSS_TERM:
+        return Key(family, 0, j)
+    return Key(family, l, j, i)
+
+
 def count_events(scenario: Scenario) -> int:
     """Events per iteration, computed without building the plan."""
     sizes = scenario.sizes
@@ -89,30 +99,16 @@ class Plan:
         return key
 
     def _compute_key(self, offset: int) -> Key:
-        kind = KINDS[self.kind[offset]]
-        family = FAMILY_OF_KIND[kind]
-        if family is Family.LOSS:
-            return Key(family)
-        if family is Family.LOSS_TERM:
-            return Key(family, 0, int(self.j[offset]))
-        return Key(family, int(self.layer[offset]), int(self.j[offset]), int(self.i[offset]))
+        return key_of(KINDS[self.kind[offset]], int(self.layer[offset]), int(self.j[offset]), int(self.i[offset]))
 
     @cached_property
     def index(self) -> dict[tuple[Key, int], list[int]]:
         """(key, sample or -1) → offsets of the events computing it, built in one pass when first
         needed (the value table needs it for every quantity; `find` scans once per call)."""
-        families = [FAMILY_OF_KIND[kind] for kind in KINDS]
         found: dict[tuple[Key, int], list[int]] = {}
         columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist())
         for offset, (kind, l, j, i, sample) in enumerate(columns):
-            family = families[kind]
-            if family is Family.LOSS:
-                key = Key(family)
-            elif family is Family.LOSS_TERM:
-                key = Key(family, 0, j)
-            else:
-                key = Key(family, l, j, i)
-            found.setdefault((key, sample), []).append(offset)
+            found.setdefault((key_of(KINDS[kind], l, j, i), sample), []).append(offset)
         return found
 
     def find(self, key: Key, sample: int | None = None) -> np.ndarray:
@@ -192,14 +188,8 @@ class _Builder:
         self.i.append(i)
         self.read_slot.extend(reads)
         self.read_ptr.append(len(self.read_slot))
-        family = FAMILY_OF_KIND[kind]
-        if family is Family.LOSS:
-            key = Key(family)
-        elif family is Family.LOSS_TERM:
-            key = Key(family, 0, j)
-        else:
-            key = Key(family, l, j, i)
-        scope = _BATCH if family in (Family.W, Family.B) else sample
+        key = key_of(kind, l, j, i)
+        scope = _BATCH if key.family in (Family.W, Family.B) else sample
         self.latest[(key, scope)] = self.n_context + offset
         return offset
 

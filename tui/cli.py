@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from collections.abc import Callable
 
 from core import ScenarioError, Trace, resolve
@@ -91,16 +92,22 @@ def _list(argv: list[str]) -> int:
     return EXIT_OK
 
 
-def _output(path: str, force: bool):
-    """Open a new file for writing; an existing file is replaced only when asked (--force)."""
+@contextmanager
+def _output(path: str, force: bool, done: str):
+    """A stream to write to: standard output for "-", else a new file (an existing one is
+    replaced only when asked, --force). `done` is printed once the file is written."""
     if path == "-":
-        return sys.stdout
+        yield sys.stdout
+        return
     try:
-        return open(path, "w" if force else "x", encoding="utf-8")
+        stream = open(path, "w" if force else "x", encoding="utf-8")
     except FileExistsError:
         raise ScenarioError(path, "", "the file exists already; choose another name, or add --force to replace it") from None
     except OSError as error:
         raise ScenarioError(path, "", f"cannot be written ({error.strerror})") from None
+    with stream:
+        yield stream
+    print(done, file=sys.stderr)
 
 
 @command("gradcheck")
@@ -154,14 +161,8 @@ def _export(argv: list[str]) -> int:
     selected = iteration_range(trace, first, last)
     if not len(selected):
         parser.error(f"--iterations must lie within 1..{trace.iterations}")
-    out = _output(args.output, args.force)
-    try:
-        count = (write_markdown if args.format == "markdown" else write_json)(trace, out, selected)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if out is not sys.stdout:
-        print(f"wrote {args.output}: {count:,} events as {args.format}", file=sys.stderr)
+    with _output(args.output, args.force, f"wrote {args.output} ({args.format})") as out:
+        (write_markdown if args.format == "markdown" else write_json)(trace, out, selected)
     return EXIT_OK
 
 
@@ -190,14 +191,8 @@ def _new(argv: list[str]) -> int:
                             args.iterations, args.learning_rate, not args.no_biases, args.title)
     except ValueError as error:
         parser.error(str(error) if "invalid literal" not in str(error) else "--layers takes sizes such as 2,3,1")
-    out = _output(args.output, args.force)
-    try:
+    with _output(args.output, args.force, f"wrote {args.output}; open it with: backprop-stepper {args.output}") as out:
         out.write(text)
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if out is not sys.stdout:
-        print(f"wrote {args.output}; open it with: backprop-stepper {args.output}", file=sys.stderr)
     return EXIT_OK
 
 

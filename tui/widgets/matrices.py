@@ -9,8 +9,6 @@ Formatting only: the numbers come from core.matrix.
 
 from __future__ import annotations
 
-import numpy as np
-
 from core.matrix import Part, Term
 
 from ..diagram import short
@@ -72,6 +70,3 @@ def block_lines(title: str, formula: str, equations: tuple[tuple[Part, ...], ...
         lines += [[("  ", "")] + line for line in equation_lines(parts)]
     return lines
 
-
-def as_array(values) -> np.ndarray:
-    return np.asarray(values, dtype=float)
