@@ -70,7 +70,7 @@ class EquationsPanel(LineView, can_focus=False):
         self._layout()
 
     def _layout(self) -> None:
-        width = max(self.size.width, 20)
+        width = max(self.size.width - 1, 20)  # one column kept for the scroll indicator
         wrapped = []
         for line in self._logical:
             # Matrices are laid out cell by cell: never wrap them (the panel scrolls sideways).
