@@ -91,7 +91,7 @@ def end_of_phase(trace: Trace, index: int) -> int:
 
 
 def end_of_iteration(trace: Trace, index: int) -> int:
-    iteration, offset = trace.locate(index)
+    iteration, _offset = trace.locate(index)
     last = trace.index_of(iteration, trace.per_iteration - 1)
     if last > index or iteration == trace.iterations:
         return last

@@ -1,4 +1,4 @@
-"""The bundled scenarios, found through importlib.resources so an installed wheel finds them too.
+"""The bundled scenarios: the files of the `scenarios` package, so an installed wheel finds them too.
 
 A scenario argument may be a path to any file, or the name of a bundled scenario ("sigmoid-2-2-2").
 """
@@ -6,8 +6,9 @@ A scenario argument may be a path to any file, or the name of a bundled scenario
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+
+import scenarios
 
 from .errors import ScenarioError
 from .loader import load_scenario, parse_scenario
@@ -17,19 +18,18 @@ from .scenario import Scenario
 @dataclass(frozen=True)
 class Bundled:
     name: str  # file stem, e.g. "sigmoid-2-2-2"
-    resource: resources.abc.Traversable
+    path: Path
 
     def load(self) -> Scenario:
-        path = Path(str(self.resource))
-        return parse_scenario(self.resource.read_bytes(), name=f"{self.name}.toml",
-                              path=path if path.is_file() else None)
+        return parse_scenario(self.path.read_bytes(), name=f"{self.name}.toml", path=self.path)
 
 
 def bundled() -> list[Bundled]:
     """Bundled scenarios in the order a course would use them (their file names sort that way)."""
-    root = resources.files("scenarios")
-    found = [Bundled(entry.name.removesuffix(".toml"), entry) for entry in root.iterdir()
-             if entry.name.endswith(".toml")]
+    # A regular package is a folder in every install this project supports (wheel, sdist,
+    # editable), so its path is read directly: importlib.resources would add its zip support's
+    # imports to every start-up for nothing.
+    found = [Bundled(path.stem, path) for folder in scenarios.__path__ for path in Path(folder).glob("*.toml")]
     return sorted(found, key=lambda b: b.name)
 
 

@@ -93,7 +93,7 @@ class MatrixView:
         """The block containing event `index`, with its matrices as they stand at its end."""
         number = self.block_number(index)
         iteration, n = divmod(number, len(self._keys))
-        step, sample, group, layer = self._keys[n]
+        _step, sample, group, layer = self._keys[n]
         offsets = self._offsets[n]
         end = self.trace.index_of(iteration + 1, offsets[-1])
         state = self.ledger.at(end)

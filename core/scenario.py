@@ -52,7 +52,7 @@ class Notation:
     input_first: bool = False  # write products as I₁·w₁ (input first) instead of w₁·I₁
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Layer:
     size: int
     activation: str
@@ -61,7 +61,7 @@ class Layer:
     notation: LayerNotation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Sample:
     x: np.ndarray
     y: np.ndarray
@@ -97,7 +97,7 @@ class Note:
     sample: int | None = None  # None: every sample and the batch; 0: only the batch level
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Scenario:
     title: str
     inputs: int

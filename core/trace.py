@@ -206,15 +206,15 @@ class Trace:
     def _place_printed(self, printed: tuple[PrintedValue, ...]):
         placed: dict[int, list[PrintedValue]] = {}
         unmatched = []
+        offsets_of = self.plan.index
         for value in printed:
             key = parse_quantity_id(value.quantity)
-            offsets = self.plan.find(key, value.sample - 1)  # sample 0 → -1, the batch level
-            if len(offsets) == 0:  # updates of a batch step carry no sample either
-                offsets = self.plan.find(key, -1)
-            if len(offsets) == 0 or value.iteration > self.iterations:
+            # sample 0 → -1, the batch level; the updates of a batch step carry no sample either
+            offsets = offsets_of.get((key, value.sample - 1)) or offsets_of.get((key, -1))
+            if not offsets or value.iteration > self.iterations:
                 unmatched.append(value)
                 continue
-            index = self.index_of(value.iteration, int(offsets[0]))
+            index = self.index_of(value.iteration, offsets[0])
             placed.setdefault(index, []).append(value)
         return placed, tuple(unmatched)
 

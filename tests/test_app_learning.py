@@ -154,7 +154,7 @@ async def test_why_on_a_value_table_row():
 
 async def test_breakpoints_run_to_and_survive_a_reload(tmp_path):
     path = tmp_path / "chain.toml"
-    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").resource, path)
+    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").path, path)
     app = StepperApp(trace=Trace(load_scenario(path)))
     async with app.run_test(size=(120, 40)) as pilot:
         await to_quantity(app, pilot, "delta[2][1]")

@@ -169,7 +169,7 @@ async def test_long_runs_open_at_once_and_the_curve_fills_in(tmp_path):
 
 async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
     path = tmp_path / "chain.toml"
-    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").resource, path)
+    shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").path, path)
     app = StepperApp(trace=Trace(load_scenario(path)))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right", "right", "right")

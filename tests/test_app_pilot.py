@@ -304,5 +304,5 @@ async def test_the_wide_network_collapses_around_the_focus_at_80x24():
         assert sum(1 for item in picture.reads if "w⁽²⁾₆," in item) == 10
         assert_in_sync(app)
         diagram = app.query_one(NetworkDiagram)
-        x, y, w, h = picture.focus
+        _x, y, _w, _h = picture.focus
         assert diagram.top <= y < diagram.top + diagram.size.height

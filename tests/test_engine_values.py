@@ -208,7 +208,7 @@ def test_sigmoid_2_2_2_matches_the_hidden_path_sum_by_hand(traces):
     """Doc 002, w₁: (δ_o1·w₅ + δ_o2·w₇) · h₁(1 − h₁) · I₁, computed here from scratch."""
     trace = traces["20-sigmoid-2-2-2"]
     v = {e.quantity: e.value for e in (trace[i] for i in range(trace.per_iteration))}
-    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    sig = lambda z: 1 / (1 + math.exp(-z))
     h1, h2 = sig(0.05 * 0.15 + 0.10 * 0.20), sig(0.05 * 0.25 + 0.10 * 0.30)
     o1, o2 = sig(h1 * 0.40 + h2 * 0.45), sig(h1 * 0.50 + h2 * 0.55)
     d1, d2 = (o1 - 0.01) * o1 * (1 - o1), (o2 - 0.99) * o2 * (1 - o2)

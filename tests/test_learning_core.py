@@ -7,7 +7,13 @@ import math
 import pytest
 
 from core import Kind, Trace, resolve
-from core.breakpoints import end_of_iteration, end_of_phase, next_breakpoint, until_loss_below, until_sign_change
+from core.breakpoints import (
+    end_of_iteration,
+    end_of_phase,
+    next_breakpoint,
+    until_loss_below,
+    until_sign_change,
+)
 from core.explain import Explainer
 from core.ledger import Ledger
 from core.predict import PredictSession, grade, kinds_from

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from core import ScenarioError, Trace, bundled, parse_scenario
 
-TEXTS = [entry.resource.read_text(encoding="utf-8") for entry in bundled()]
+TEXTS = [entry.path.read_text(encoding="utf-8") for entry in bundled()]
 TOKENS = ["0", "-1", "1e400", "nan", "inf", '"x"', "true", "[]", "[[]]", "{}", "[1, 2]", "3.5",
           '"sigmoid"', '"tanh"', '"relu"', "0.0", "-0.0", "1e-300", "99999999999", '""', "[[1.0]]"]
 

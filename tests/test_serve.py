@@ -56,7 +56,7 @@ def test_serve_answers_on_localhost_and_runs_the_app(server):
                 while time.monotonic() < deadline and "event 1/39" not in seen:
                     try:
                         message = await ws.receive(timeout=5)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         continue
                     if message.type == aiohttp.WSMsgType.BINARY:
                         seen += message.data.decode("utf-8", "replace")

@@ -20,14 +20,11 @@ from textual.worker import get_current_worker
 
 from core import ScenarioError, Trace, resolve
 from core.ledger import Ledger
-from core.predict import DEFAULT_TOLERANCE
 from core.quantities import Phase
 from core.training import Training
 
-from .commands import StepperCommands
 from .learning import LearningModes
 from .themes import LECTURE_THEMES
-from .widgets.answer import AnswerBox
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.losscurve import LossCurve
@@ -39,11 +36,17 @@ AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
 
 
+def _stepper_commands():
+    from .commands import StepperCommands
+
+    return StepperCommands
+
+
 class StepperApp(LearningModes, App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "backprop-stepper"
     AUTO_FOCUS = None  # the keys step the trace; Tab focuses the value table to browse it
-    COMMANDS = App.COMMANDS | {StepperCommands}
+    COMMANDS = App.COMMANDS | {lambda: _stepper_commands()}  # imported when the palette first opens
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (160, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]
 
@@ -80,7 +83,7 @@ class StepperApp(LearningModes, App[None]):
     position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
 
     def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True,
-                 predict=None, tolerance: float = DEFAULT_TOLERANCE, compare: str | None = None, **kwargs) -> None:
+                 predict=None, tolerance: float | None = None, compare: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.init_learning(predict, tolerance, compare)
         for lecture_theme in LECTURE_THEMES:
@@ -110,7 +113,7 @@ class StepperApp(LearningModes, App[None]):
             with Vertical(id="values"):
                 yield ValueHeader(id="values-header")
                 yield ValueTable(id="values-table")
-            yield AnswerBox(id="answer")
+            # The answer box of predict mode is mounted when first needed.
         yield Static(
             f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
             id="too-small",
@@ -285,7 +288,7 @@ class StepperApp(LearningModes, App[None]):
             if following == index or self.trace.locate(following)[0] != iteration:
                 return
             index = following
-        self._go(index if index >= start else start)
+        self._go(max(index, start))
 
     def goto_entry(self, entry: int) -> None:
         """The event that computes a quantity of the table, in the current iteration."""

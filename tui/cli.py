@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import contextmanager
 from collections.abc import Callable
+from contextlib import contextmanager
 
 from core import ScenarioError, Trace, resolve
 
@@ -241,21 +241,26 @@ def _open_app(argv: list[str]) -> int:
     parser.add_argument("--predict", nargs="?", const="all", metavar="KINDS",
                         help="predict each value before it is revealed; optionally only some kinds: "
                         "forward, loss, errors, derivatives, deltas, gradients, updates (e.g. deltas,gradients)")
-    parser.add_argument("--tolerance", type=float, default=1e-3, help="relative tolerance for predictions (default 1e-3)")
+    parser.add_argument("--tolerance", type=float, default=None,
+                        help="relative tolerance for predictions (default 1e-3)")
     parser.add_argument("--compare", metavar="OPTION",
                         help="show a classic-mistake variant beside the values: update_order=layerwise, "
                         "mode=stochastic or update_biases=false")
     args = parser.parse_args(argv)
-    from core.predict import kinds_from
-    from core.variants import OPTIONS
+    predict = None
+    if args.predict:  # the learning modes' modules load only when asked for: start-up stays short
+        from core.predict import kinds_from
 
-    try:
-        predict = kinds_from(args.predict) if args.predict else None
-    except ValueError as error:
-        parser.error(str(error))
-    if args.compare and args.compare.partition("=")[0].strip() not in OPTIONS:
-        parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
-    if not 0 < args.tolerance < 1:
+        try:
+            predict = kinds_from(args.predict)
+        except ValueError as error:
+            parser.error(str(error))
+    if args.compare:
+        from core.variants import OPTIONS
+
+        if args.compare.partition("=")[0].strip() not in OPTIONS:
+            parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
+    if args.tolerance is not None and not 0 < args.tolerance < 1:
         parser.error("--tolerance must be between 0 and 1 (a relative tolerance)")
     trace = _load(args.scenario) if args.scenario else None
     if trace is not None and args.compare:

@@ -26,7 +26,7 @@ def normalize(text: str) -> str:
 
 class StepperCommands(Provider):
     @property
-    def stepper(self) -> "StepperApp":
+    def stepper(self) -> StepperApp:
         return self.app  # type: ignore[return-value]
 
     def _actions(self) -> list[tuple[str, object, str]]:

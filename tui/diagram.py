@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from core.ledger import Ledger, LedgerState
 from core.quantities import Family, Key, Phase
@@ -45,6 +46,7 @@ DETAIL_WIDTH = 7
 DETAIL_TAGS = {Family.Z: "z", Family.DE_DA: "∂E/∂a", Family.DA_DZ: "a′(z)", Family.DELTA: "δ", Family.A: "a"}
 
 
+@lru_cache(maxsize=4096)  # a step shows the same few hundred values as the step before
 def short(value: float | None) -> str:
     """A value in at most 8 characters, for the diagram."""
     if value is None:
@@ -90,21 +92,17 @@ def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool) -> 
 
 class _Column:
     def __init__(self, width: int = 0) -> None:
-        self.width = width
         self.items: list[_Item] = []  # x relative to the column
+        self.extent = (width, 0)  # width and height so far, kept up to date as items are put
 
     def put(self, x: int, y: int, text: str, role: str = "") -> None:
         self.items.append((x, y, text, role))
+        width, height = self.extent
+        self.extent = (max(width, x + len(text)), max(height, y + 1))
 
     def mark(self, x: int, y: int, role: str | None, text: str, base: str = "") -> None:
-        self.items.append((x, y, MARK[role], ""))
-        self.items.append((x + 1, y, text, role or base))
-
-    @property
-    def extent(self) -> tuple[int, int]:
-        width = max([self.width] + [x + len(text) for x, _, text, _ in self.items])
-        height = max([0] + [y + 1 for _, y, _, _ in self.items])
-        return width, height
+        self.put(x, y, MARK[role])
+        self.put(x + 1, y, text, role or base)
 
 
 @dataclass(frozen=True)
@@ -137,15 +135,17 @@ class DiagramPainter:
                 group = []
                 for i in range(1, fan_in + 1):
                     gradient = Key(Family.DE_DW, l, j, i)
+                    weight = entry(Key(Family.W, l, j, i), "parameter")
                     group.append(_Connection(
-                        sym[Key(Family.W, l, j, i)], sym.source(l, i), entry(Key(Family.W, l, j, i), "parameter"),
-                        tuple(p for p in (entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
+                        sym[Key(Family.W, l, j, i)], sym.source(l, i), weight,
+                        tuple(p for p in (weight, entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
                     ))
                 if layer.biases is not None:
                     gradient = Key(Family.DE_DB, l, j)
+                    bias = entry(Key(Family.B, l, j), "parameter")
                     group.append(_Connection(
-                        sym[Key(Family.B, l, j)], "", entry(Key(Family.B, l, j), "parameter"),
-                        tuple(p for p in (entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
+                        sym[Key(Family.B, l, j)], "", bias,
+                        tuple(p for p in (bias, entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
                     ))
                 groups.append(group)
             self._wiring[l] = groups
@@ -264,8 +264,11 @@ class DiagramPainter:
             expanded = not collapse or focus == (l, j)
             lines: list[tuple[str, str | None, bool]] = []  # (text, role, updated)
             for connection in group:
-                found = {roles.get(p) for p in (connection.value, *connection.touched)}
-                role = "current" if "current" in found else "read" if "read" in found else None
+                role = None
+                for p in connection.touched:
+                    found = roles.get(p)
+                    if found is not None and role != "current":
+                        role = found
                 if not expanded and role is None:
                     continue
                 value = short(state.value(connection.value))

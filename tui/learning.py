@@ -12,26 +12,27 @@ from dataclasses import replace
 import numpy as np
 
 from core import Trace
-from core.breakpoints import end_of_iteration, end_of_phase, next_breakpoint, until_loss_below, until_sign_change
-from core.explain import Explainer
 from core.ledger import Ledger, LedgerState
-from core.predict import PredictSession
 from core.trace import Event
-from core.variants import corresponding, describe, variant
 
 from .format import cell
-from .widgets.answer import AnswerBox, parse_number
 from .widgets.equations import EquationsPanel
 from .widgets.values import ValueTable
+
+# The modes' own modules (explanations, breakpoints, variants, the answer box) are imported when a
+# mode is first used: none of them is needed to show a scenario, and start-up stays short.
 
 
 class LearningModes:
     """State and actions of the learning modes (mixed into StepperApp)."""
 
-    def init_learning(self, predict, tolerance: float, compare: str | None) -> None:
+    def init_learning(self, predict, tolerance: float | None, compare: str | None) -> None:
+        """`tolerance` None: core.predict's default (the module loads when predict mode starts)."""
         self.predict_kinds = predict
         self.tolerance = tolerance
-        self.session: PredictSession | None = PredictSession(predict, tolerance) if predict else None
+        self.session = None
+        if predict:
+            self._start_predicting(predict)
         self.feedback: list = []
         self.why = None  # the Explanation on show
         self.breakpoints: set[str] = set()  # quantity ids: they survive reloading the scenario
@@ -42,7 +43,7 @@ class LearningModes:
     def learning_loaded(self) -> None:
         """A (re)loaded trace: event numbers mean new things, so sessions start afresh."""
         if self.session is not None:
-            self.session = PredictSession(self.session.kinds, self.session.tolerance)
+            self.session = type(self.session)(self.session.kinds, self.session.tolerance)
         self.why = None
         self.feedback = []
         self._make_variant()
@@ -56,9 +57,10 @@ class LearningModes:
     def present(self, index: int, event: Event, state: LedgerState) -> LedgerState:
         """Fill the equations panel for the active mode; return the ledger state to display."""
         equations = self.query_one(EquationsPanel)
-        answer = self.query_one(AnswerBox)
         asking = self.asking(event)
-        answer.set_class(asking, "-asking")
+        answer = self.answer_box() if asking or self.session is not None else None
+        if answer is not None:
+            answer.set_class(asking, "-asking")
         if self.why is not None:
             equations.show_explanation(self.why)
             state = replace(state, reads=self.why.entries)
@@ -71,7 +73,7 @@ class LearningModes:
             if not answer.has_focus:
                 answer.focus()
         else:
-            if answer.has_focus:
+            if answer is not None and answer.has_focus:
                 self.set_focus(None)
             if self.feedback and self.session is not None and index in self.session.done:
                 equations.add_line([("  ", "")] + self.feedback, at=1)
@@ -79,9 +81,27 @@ class LearningModes:
             self._compare_line(index, event, state)
         return state
 
+    def _start_predicting(self, kinds) -> None:
+        from core.predict import DEFAULT_TOLERANCE, PredictSession
+
+        self.session = PredictSession(kinds, DEFAULT_TOLERANCE if self.tolerance is None else self.tolerance)
+
+    def answer_box(self):
+        """The answer box, mounted the first time predict mode needs it."""
+        from .widgets.answer import AnswerBox
+
+        boxes = self.query(AnswerBox)
+        if boxes:
+            return boxes.first()
+        box = AnswerBox(id="answer")
+        self.query_one("#main").mount(box)
+        return box
+
     def variant_values(self, index: int) -> np.ndarray | None:
         if self.variant is None:
             return None
+        from core.variants import corresponding
+
         other, ledger, mapping = self.variant
         state = ledger.at(corresponding(self.trace, other, index))
         shown = np.where(state.known, state.values, np.nan)
@@ -105,7 +125,7 @@ class LearningModes:
         if self.session is None:
             from core.predict import kinds_from
 
-            self.session = PredictSession(self.predict_kinds or kinds_from(None), self.tolerance)
+            self._start_predicting(self.predict_kinds or kinds_from(None))
             self._summarised = False
             self.notify("Predict mode: type each value before it is revealed", timeout=3)
         else:
@@ -115,6 +135,8 @@ class LearningModes:
         self.show(self.position)
 
     def on_input_submitted(self, message) -> None:
+        from .widgets.answer import AnswerBox, parse_number
+
         if not isinstance(message.input, AnswerBox) or self.session is None or self.trace is None:
             return
         message.stop()
@@ -176,6 +198,8 @@ class LearningModes:
         if index is None:
             self.notify("That value has not been computed yet: step to it first.", timeout=3)
             return
+        from core.explain import Explainer
+
         self.why = Explainer(self.ledger).explain(index)
         self.show(self.position)
 
@@ -236,26 +260,34 @@ class LearningModes:
         if not self.breakpoints:
             self.notify("No breakpoints: press b on an event (or on a value-table row) to set one.", timeout=3)
             return
+        from core.breakpoints import next_breakpoint
+
         self._run_to(next_breakpoint(self.trace, self.position, self.breakpoints), "breakpoint")
 
     def run_until_sign_change(self) -> None:
+        from core.breakpoints import until_sign_change
+
         quantity = self.trace[self.position].quantity
         self._run_to(until_sign_change(self.trace, self.position, quantity), f"change of sign of {quantity}")
 
     def run_until_loss_below(self) -> None:
+        from core.breakpoints import until_loss_below
+
         from .screens.goto import PromptScreen
+        from .widgets.answer import parse_number
 
-        def parse(text: str):
-            return parse_number(text)
-
-        self.push_screen(PromptScreen("Run until the loss falls below:", parse, "Enter a number, e.g. 0.5", "loss"),
+        self.push_screen(PromptScreen("Run until the loss falls below:", parse_number, "Enter a number, e.g. 0.5", "loss"),
                          lambda value: value is not None
                          and self._run_to(until_loss_below(self.trace, self.position, value), f"loss below {value:g}"))
 
     def run_to_end_of_phase(self) -> None:
+        from core.breakpoints import end_of_phase
+
         self._go(end_of_phase(self.trace, self.position))
 
     def run_to_end_of_iteration(self) -> None:
+        from core.breakpoints import end_of_iteration
+
         self._go(end_of_iteration(self.trace, self.position))
 
     def clear_breakpoints(self) -> None:
@@ -276,6 +308,8 @@ class LearningModes:
             self.variant = None
             table.variant_label = ""
         else:
+            from core.variants import describe, variant
+
             other = Trace(variant(self.trace.scenario, self.compare_option))
             ledger = Ledger(other)
             mapping = np.array([ledger.position(e.key, e.scope) if ledger.position(e.key, e.scope) is not None else -1
@@ -287,6 +321,8 @@ class LearningModes:
         self.query_one(ValueHeader).update(table.header())
 
     def _compare_line(self, index: int, event: Event, state: LedgerState) -> None:
+        from core.variants import describe
+
         values = self.variant_values(index)
         if state.current is None or values is None or not state.known[state.current]:
             return

@@ -12,7 +12,6 @@ from core.trace import Event
 
 from ..format import exact
 from .lines import LineView
-from .matrices import block_lines
 from .runs import Line, plain, wrap
 
 
@@ -60,6 +59,8 @@ class EquationsPanel(LineView, can_focus=False):
 
     def show_block(self, block) -> None:
         """The matrix view: the block's vector equation with its matrices."""
+        from .matrices import block_lines  # only the matrix view needs it
+
         self._logical = block_lines(block.title, block.formula, block.parts, block.phase.value)
         self._matrix = True
         self.top = self.left = 0

@@ -32,7 +32,7 @@ class LineView(Widget):
         self.content_height = 0
         self._strips: dict[int, Strip] = {}
         self._runs = RunPainter(self)
-        self._base = Style()
+        self._base: Style | None = None
 
     # -- what subclasses provide --------------------------------------------------------------
 
@@ -71,6 +71,7 @@ class LineView(Widget):
         super().notify_style_update()
         self._strips.clear()  # a new theme: every cached line has old colours
         self._runs.forget()
+        self._base = None
 
     # -- scrolling ----------------------------------------------------------------------------
 
@@ -130,8 +131,9 @@ class LineView(Widget):
     # -- rendering ----------------------------------------------------------------------------
 
     def render_lines(self, crop):
-        # Resolved once per frame, not once per line.
-        self._base = self.rich_style
+        # Resolved once, not once per frame: a style change resets it (see notify_style_update).
+        if self._base is None:
+            self._base = self.rich_style
         self._frame = (self.size.width, self.size.height, self.view_width)
         return super().render_lines(crop)
 

@@ -8,6 +8,7 @@ line becomes a list of segments.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -41,6 +42,8 @@ def plain(line: Line) -> str:
 def wrap(line: Line, width: int, indent: int = 0) -> list[Line]:
     """Word-wrap one line of runs to `width`, continuing lines after `indent` spaces."""
     width = max(width, indent + 8)
+    if sum(len(text) for text, _ in line) <= width:
+        return [line]  # most lines fit: no need to split them into words
     words: list[Run] = []  # words and the spaces between them, each keeping its role
     for text, role in line:
         start = 0
@@ -77,10 +80,13 @@ class RunPainter:
     def __init__(self, widget) -> None:
         self.widget = widget
         self._styles: dict[str, Style] = {}
+        self._combined: dict[tuple[str, str], Style] = {}  # (role, extra) -> base + role + extra
+        self._base: Style | None = None
 
     def forget(self) -> None:
         """Drop resolved styles (after a theme or CSS change)."""
         self._styles.clear()
+        self._combined.clear()
 
     def style(self, role: str) -> Style:
         if not role:
@@ -90,13 +96,23 @@ class RunPainter:
             style = self._styles[role] = self.widget.get_component_rich_style(f"run--{role}", partial=True)
         return style
 
-    def strip(self, line: Line, width: int, base: Style, extra: str = "") -> Strip:
-        overlay = self.style(extra) if extra else None
-        segments = []
-        for text, role in line:
+    def _over(self, base: Style, role: str, extra: str) -> Style:
+        if base is not self._base:
+            self._base = base
+            self._combined.clear()
+        style = self._combined.get((role, extra))
+        if style is None:
             style = base + self.style(role) if role else base
-            if overlay is not None:
-                style = style + overlay
-            segments.append(Segment(text, style))
-        strip = Strip(segments)
-        return strip.extend_cell_length(width, base + overlay if overlay else base)
+            if extra:
+                style += self.style(extra)
+            self._combined[role, extra] = style
+        return style
+
+    def strip(self, line: Line, width: int, base: Style, extra: str = "") -> Strip:
+        """One strip of exactly `width` cells (built in one go: a Strip is not cheap to make)."""
+        segments = [Segment(text, self._over(base, role, extra)) for text, role in line if text]
+        length = sum(cell_len(segment.text) for segment in segments)
+        if length < width:
+            segments.append(Segment(" " * (width - length), self._over(base, "", extra)))
+            length = width
+        return Strip(segments, length)
