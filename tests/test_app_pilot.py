@@ -249,7 +249,10 @@ async def test_the_picker_opens_first_and_loads_a_choice():
     app = StepperApp()
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.screen.__class__.__name__ == "PickerScreen"
-        await pilot.press("down", "enter")  # the second bundled scenario
+        await pilot.press("down")
+        details = app.screen.query_one("#picker-details").render().plain
+        assert "1-1-1-1 network · 4 samples · 40 iterations · squared_error" in details
+        await pilot.press("enter")  # the second bundled scenario
         assert app.trace is not None and app.trace.scenario.title.startswith("Polynomial approximation: batch")
         assert_in_sync(app)
 

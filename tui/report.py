@@ -13,6 +13,8 @@ from typing import IO
 from core import Event, Trace, bundled
 from core.scenario import Scenario
 
+from .format import count
+
 
 def _value(value: float) -> str:
     if math.isnan(value):
@@ -45,11 +47,10 @@ def write_table(trace: Trace, events: Iterable[Event], out: IO[str]) -> None:
 
 
 def describe(scenario: Scenario, trace: Trace) -> str:
-    n = len(scenario.samples)
     parts = [
         scenario.shape_label,
-        f"{n} sample{'s' if n != 1 else ''}",
-        f"{scenario.iterations:,} iteration{'s' if scenario.iterations != 1 else ''}",
+        count(len(scenario.samples), "sample"),
+        count(scenario.iterations, "iteration"),
         f"{trace.per_iteration:,} events per iteration",
     ]
     return ", ".join(parts)

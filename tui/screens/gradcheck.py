@@ -12,13 +12,15 @@ from textual.widgets import Static
 
 from core.gradcheck import EPSILON, GradientCheck
 
+from ..format import count
+
 GOOD = 1e-5  # relative difference below which backpropagation and the estimate agree
 
 
 def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
-    worst = max(checks, key=lambda c: c.relative)
-    verdict = ("✓ every analytic gradient agrees with its numerical estimate"
-               if worst.relative < GOOD else f"✗ {sum(c.relative >= GOOD for c in checks)} gradient(s) disagree")
+    wrong = sum(c.relative >= GOOD for c in checks)
+    verdict = ("✓ every analytic gradient agrees with its numerical estimate" if not wrong
+               else f"✗ {count(wrong, 'gradient')} {'disagrees' if wrong == 1 else 'disagree'}")
     lines = [
         Content.styled(f"Gradient check · iteration {iteration} · step {step} · ε = {EPSILON:g}", "bold"),
         Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε", "$text-muted"),
@@ -29,7 +31,7 @@ def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
         style = "" if c.relative < GOOD else "bold $error"
         lines.append(Content.styled(
             f"{c.symbol:<18}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>14.2e}{c.relative:>11.1e}", style))
-    lines += [Content(""), Content.styled(verdict, "bold $success" if worst.relative < GOOD else "bold $error")]
+    lines += [Content(""), Content.styled(verdict, "bold $error" if wrong else "bold $success")]
     return Content("\n").join(lines)
 
 

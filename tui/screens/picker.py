@@ -13,6 +13,8 @@ from textual.widgets.option_list import Option
 from core import ScenarioError, Trace, bundled, resolve
 from core.scenario import Scenario
 
+from ..format import count
+
 
 class PickerScreen(ModalScreen[Trace | None]):
     AUTO_FOCUS = "OptionList"
@@ -54,7 +56,7 @@ class PickerScreen(ModalScreen[Trace | None]):
         s = self.scenarios[name]
         parts = [
             Content.styled(s.title, "bold"),
-            Content(f"{s.shape_label} network · {len(s.samples)} sample(s) · {s.iterations} iteration(s) · {s.loss}"),
+            Content(f"{s.shape_label} network · {count(len(s.samples), 'sample')} · {count(s.iterations, 'iteration')} · {s.loss}"),
         ]
         if s.source:
             parts.append(Content.styled(f"from {s.source}", "$text-muted"))
