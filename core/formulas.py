@@ -252,5 +252,7 @@ def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int,
     if kind is Kind.LOSS_MEAN:
         return sentence.format(fan=fan)
     if kind is Kind.BACKPROP_SUM:
-        return sentence.format(neurons=f"{fan // 2} neuron{'s' if fan > 2 else ''}")
+        if fan == 2:  # one neuron in the next layer: nothing to sum
+            return "The error arriving from the next layer's only neuron, through the weight that connects them."
+        return sentence.format(neurons=f"{fan // 2} neurons")
     return sentence

@@ -12,7 +12,7 @@ from contextlib import redirect_stdout
 
 import pytest
 
-from core import Trace, parse_quantity_id, parse_scenario, quantity_id
+from core import Trace, parse_quantity_id, parse_scenario, quantity_id, resolve
 from tui.cli import main
 
 from .conftest import BUNDLED, generated
@@ -162,3 +162,13 @@ def test_core_imports_no_user_interface_code():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'rich')))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("name", "sentence"), [
+    ("10-tanh-chain", "The error arriving from the next layer's only neuron, through the weight that connects them."),
+    ("20-sigmoid-2-2-2", "The error arriving from the 2 neurons of the next layer, each through its weight, summed."),
+])
+def test_a_backpropagated_sum_says_how_many_neurons_it_sums_over(name, sentence):
+    trace = Trace(resolve(name))
+    sums = [trace[k] for k in range(trace.per_iteration) if trace[k].kind.value == "backprop_sum"]
+    assert sums and all(event.meaning == sentence for event in sums)
