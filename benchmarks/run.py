@@ -12,8 +12,10 @@ Three figures, each divided by a baseline measured in the same run on the same m
    Measured twice, each in its own process: with Textual's 60 fps frame clock (what a user sees:
    a repaint waits for the next frame tick, up to 16.7 ms), and with the clock at 1000 fps, which
    leaves the work of a step alone (the fairer ratio: the tick's wait is not the app's doing).
-2. Startup: from spawning the process to the first painted frame, against the minimal app; and a
-   10,000-iteration scenario against a one-iteration one (the trace must stay lazy).
+2. Startup: from spawning the process in a pseudo-terminal to the first painted frame on its screen,
+   launched as a user launches it (python -m tui SCENARIO, the backprop-stepper command), against
+   the minimal app; and a 10,000-iteration scenario against a one-iteration one (the trace must
+   stay lazy).
 3. Trace cost: generating and walking the whole trace of 300 iterations of a 4-8-8-3 network on a
    batch of 4, against a plain numpy loop doing the same training without tracing; and peak memory.
 
@@ -25,14 +27,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import fcntl
 import io
 import json
 import os
 import platform
+import select
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from pathlib import Path
 
@@ -117,33 +124,35 @@ def bench_steps(steps: int, rounds: int = 3) -> dict:
 
 # -- 2. startup ---------------------------------------------------------------------------------
 
-STARTUP = """
-import sys, time
-sys.path.insert(0, {root!r}); sys.path.insert(0, {bench!r})
-{setup}
-done = []
-original = app._display
-def display(screen, update):
-    original(screen, update)
-    if update is not None and not done:
-        done.append(1)
-        print("FIRST_FRAME", flush=True)
-        app.exit()
-app._display = display
-app.run(headless=True, size={size!r})
-"""
+def first_frame_seconds(command: list[str], marker: bytes) -> float:
+    """Seconds from spawning `command` in a 120×40 pseudo-terminal to `marker` on its screen.
 
-
-def first_frame_seconds(setup: str) -> float:
-    code = STARTUP.format(root=str(ROOT), bench=str(ROOT / "benchmarks"), setup=setup, size=SIZE)
+    Each app is launched exactly as a user launches it, so whatever its entry point does on the
+    way (argument parsing, loading the scenario, the terminal driver) counts."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    environment = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    seconds = float("nan")
-    for line in process.stdout:
-        if line.startswith("FIRST_FRAME"):
-            seconds = time.perf_counter() - start
-            break
-    process.wait(timeout=60)
+    process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=environment,
+                               start_new_session=True)
+    os.close(slave)
+    screen, seconds = b"", float("nan")
+    try:
+        while time.perf_counter() - start < 30:
+            if select.select([master], [], [], 1)[0]:
+                try:
+                    screen += os.read(master, 1 << 16)
+                except OSError:  # the app exited
+                    break
+                if marker in screen:
+                    seconds = time.perf_counter() - start
+                    break
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        os.close(master)
+    if seconds != seconds:
+        raise RuntimeError(f"{' '.join(command)} never showed {marker!r}: {screen[-400:]!r}")
     return seconds
 
 
@@ -159,17 +168,17 @@ def bench_startup(repeats: int) -> dict:
         long = Path(folder, "ten-thousand.toml")
         short.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=1))
         long.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=10_000))
-        stepper = "from core import Trace, resolve\nfrom tui.app import StepperApp\napp = StepperApp(trace=Trace(resolve({!r})))"
-        setups = {
-            "minimal app": "from minimal_app import MinimalApp\napp = MinimalApp()",
-            "sigmoid 2-2-2 (document 002)": stepper.format("sigmoid-2-2-2"),
-            "4-8-8-3, 1 iteration": stepper.format(str(short)),
-            "4-8-8-3, 10,000 iterations": stepper.format(str(long)),
+        stepper = [sys.executable, "-m", "tui"]  # what the backprop-stepper command runs
+        launches = {  # (command, text on its first frame: the counter each app shows)
+            "minimal app": ([sys.executable, str(ROOT / "benchmarks" / "minimal_app.py")], b"event 0"),
+            "sigmoid 2-2-2 (document 002)": ([*stepper, "sigmoid-2-2-2"], b"event 1/"),
+            "4-8-8-3, 1 iteration": ([*stepper, str(short)], b"event 1/"),
+            "4-8-8-3, 10,000 iterations": ([*stepper, str(long)], b"event 1/"),
         }
-        times: dict[str, list[float]] = {name: [] for name in setups}
+        times: dict[str, list[float]] = {name: [] for name in launches}
         for _ in range(repeats):  # interleaved, so a slow moment of the machine hits every app alike
-            for name, setup in setups.items():
-                times[name].append(first_frame_seconds(setup))
+            for name, (command, marker) in launches.items():
+                times[name].append(first_frame_seconds(command, marker))
     results = {name: statistics.median(t) for name, t in times.items()}
     base = results["minimal app"]
     return {name: {"seconds": s, "ratio": s / base} for name, s in results.items()} | {

@@ -202,3 +202,30 @@ async def test_screenshot_and_export_write_new_files_only(tmp_path, monkeypatch)
         assert len(solutions) == 2 and all(p.read_text().startswith("# Sigmoid 2-2-2") for p in solutions)
         app.export("json")
         assert len(list(tmp_path.glob("*.json"))) == 1
+
+
+async def test_every_panel_repaints_its_marks_in_a_new_themes_colours():
+    from textual.color import Color
+    from textual.geometry import Region
+
+    def marks(app) -> dict[str, set[str]]:
+        """Per panel, the colours of the current item's mark (reverse video)."""
+        found = {}
+        for panel in app.query("#diagram, #values-table"):
+            found[panel.id] = {segment.style.color.triplet.hex
+                               for strip in panel.render_lines(Region(0, 0, *panel.size))
+                               for segment in strip if segment.style and segment.style.reverse}
+        return found
+
+    def near(hex_colour: str, expected: str) -> bool:
+        return all(abs(a - b) <= 2 for a, b in zip(Color.parse(hex_colour).rgb, Color.parse(expected).rgb, strict=True))
+
+    app = app_for("sigmoid-2-2-2", theme="lecture-dark")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        for colours in marks(app).values():
+            assert len(colours) == 1 and near(colours.pop(), "#FFD700")  # lecture-dark's accent
+        app.theme = "lecture-light"
+        await pilot.pause()
+        for colours in marks(app).values():
+            assert len(colours) == 1 and near(colours.pop(), "#0033CC")  # lecture-light's accent

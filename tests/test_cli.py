@@ -114,3 +114,20 @@ def test_new_rejects_bad_options(tmp_path: Path, args, message):
 def test_the_app_rejects_an_unknown_theme():
     result = run("sigmoid-2-2-2", "--theme", "neon")
     assert result.returncode == 2 and "unknown theme 'neon'" in result.stderr and "lecture-dark" in result.stderr
+
+
+def test_start_up_pauses_the_cycle_collector_then_exempts_what_it_built():
+    import gc
+
+    from tui.launch import collector_paused
+
+    assert gc.isenabled()
+    try:
+        with pytest.raises(ValueError), collector_paused():
+            assert not gc.isenabled()
+            built = [[n] for n in range(1000)]
+            raise ValueError("start-up failed")  # the collector must come back even so
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(built)
+    finally:
+        gc.unfreeze()

@@ -28,6 +28,7 @@ from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.losscurve import LossCurve
+from .widgets.runs import RoleStyles
 from .widgets.status import StatusBar
 from .widgets.values import ValueHeader, ValueTable
 
@@ -103,6 +104,7 @@ class StepperApp(LearningModes, App[None]):
         self._initial = trace
 
     def compose(self) -> ComposeResult:
+        yield RoleStyles()
         with Vertical(id="status"):
             yield StatusBar(id="status-bar")
             yield LossCurve(id="loss-curve")

@@ -23,6 +23,8 @@ from contextlib import contextmanager
 
 from core import ScenarioError, Trace, resolve
 
+from .launch import collector_paused
+
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {}
@@ -262,18 +264,19 @@ def _open_app(argv: list[str]) -> int:
             parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
     if args.tolerance is not None and not 0 < args.tolerance < 1:
         parser.error("--tolerance must be between 0 and 1 (a relative tolerance)")
-    trace = _load(args.scenario) if args.scenario else None
-    if trace is not None and args.compare:
-        from core.variants import variant
+    with collector_paused():  # everything built here lasts as long as the app: see tui.launch
+        trace = _load(args.scenario) if args.scenario else None
+        if trace is not None and args.compare:
+            from core.variants import variant
 
-        try:
-            variant(trace.scenario, args.compare)
-        except ValueError as error:
-            parser.error(str(error))
-    from .app import StepperApp  # Textual is imported only when the app opens
+            try:
+                variant(trace.scenario, args.compare)
+            except ValueError as error:
+                parser.error(str(error))
+        from .app import StepperApp  # Textual is imported only when the app opens
 
-    app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch, predict=predict,
-                     tolerance=args.tolerance, compare=args.compare)
+        app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch, predict=predict,
+                         tolerance=args.tolerance, compare=args.compare)
     if args.theme and args.theme not in app.available_themes:
         parser.error(f"unknown theme {args.theme!r}; choose from {', '.join(sorted(app.available_themes))}")
     app.run()

@@ -15,14 +15,11 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .runs import COMPONENT_CLASSES, ROLE_CSS, Line, RunPainter
+from .runs import Line, RunPainter
 
 
 class LineView(Widget):
     ALLOW_MAXIMIZE = True  # any panel may fill the screen (m), for a lecture hall
-    COMPONENT_CLASSES = COMPONENT_CLASSES
-    # Type selectors match subclasses too, so the role styles are declared once, here.
-    DEFAULT_CSS = ROLE_CSS.format(name="LineView")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

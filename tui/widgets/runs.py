@@ -4,6 +4,10 @@ The diagram and the value table repaint a few lines on every key press. Renderin
 Content would parse style strings such as "$accent" each time; instead each role is a CSS
 component class (so it follows the theme), resolved once to a Rich style by Textual's cache, and a
 line becomes a list of segments.
+
+Every panel paints with the same roles, so one hidden widget holds them (RoleStyles): Textual
+builds a styled node per component class per widget on start-up and on every theme change, a few
+milliseconds per panel that would buy nothing.
 """
 
 from __future__ import annotations
@@ -12,27 +16,31 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
+from textual.widget import Widget
 
 Run = tuple[str, str]  # (text, role); role "" is the widget's own style
 Line = list[Run]
 
 ROLES = ("current", "read", "muted", "bold", "italic", "section", "ok", "bad", "cursor")
 
-# Marks survive a washed-out projector and a monochrome terminal: reverse and underline as well
-# as colour.
-ROLE_CSS = """
-{name} > .run--current {{ text-style: bold reverse; color: $accent; }}
-{name} > .run--read {{ text-style: bold underline; color: $accent; }}
-{name} > .run--muted {{ color: $text-muted; }}
-{name} > .run--bold {{ text-style: bold; }}
-{name} > .run--italic {{ text-style: italic; }}
-{name} > .run--section {{ text-style: bold underline; }}
-{name} > .run--ok {{ color: $success; }}
-{name} > .run--bad {{ text-style: bold; color: $error; }}
-{name} > .run--cursor {{ background: $primary 40%; }}
-"""
+class RoleStyles(Widget):
+    """Never shown: the role styles every panel of a screen paints with (see the module's note)."""
 
-COMPONENT_CLASSES = {f"run--{role}" for role in ROLES}
+    COMPONENT_CLASSES = {f"run--{role}" for role in ROLES}
+    # Marks survive a washed-out projector and a monochrome terminal: reverse and underline as
+    # well as colour.
+    DEFAULT_CSS = """
+    RoleStyles { display: none; }
+    RoleStyles > .run--current { text-style: bold reverse; color: $accent; }
+    RoleStyles > .run--read { text-style: bold underline; color: $accent; }
+    RoleStyles > .run--muted { color: $text-muted; }
+    RoleStyles > .run--bold { text-style: bold; }
+    RoleStyles > .run--italic { text-style: italic; }
+    RoleStyles > .run--section { text-style: bold underline; }
+    RoleStyles > .run--ok { color: $success; }
+    RoleStyles > .run--bad { text-style: bold; color: $error; }
+    RoleStyles > .run--cursor { background: $primary 40%; }
+    """
 
 
 def plain(line: Line) -> str:
@@ -75,10 +83,11 @@ def wrap(line: Line, width: int, indent: int = 0) -> list[Line]:
 
 
 class RunPainter:
-    """Turns runs into strips for one widget, with its theme's styles."""
+    """Turns runs into strips for one widget, with the role styles of the widget's screen."""
 
     def __init__(self, widget) -> None:
         self.widget = widget
+        self._source: RoleStyles | None = None
         self._styles: dict[str, Style] = {}
         self._combined: dict[tuple[str, str], Style] = {}  # (role, extra) -> base + role + extra
         self._base: Style | None = None
@@ -93,7 +102,9 @@ class RunPainter:
             return Style()
         style = self._styles.get(role)
         if style is None:
-            style = self._styles[role] = self.widget.get_component_rich_style(f"run--{role}", partial=True)
+            if self._source is None:
+                self._source = self.widget.screen.query_one(RoleStyles)
+            style = self._styles[role] = self._source.get_component_rich_style(f"run--{role}", partial=True)
         return style
 
     def _over(self, base: Style, role: str, extra: str) -> Style:
