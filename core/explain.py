@@ -127,8 +127,12 @@ class Explainer:
         count = len(paths) + hidden
         what = {Family.DE_DW: "the gradient", Family.DE_DB: "the gradient", Family.DELTA: "the error signal",
                 Family.DE_DA: "the error derivative"}[family]
-        headline = (f"{what} {event.symbol} is a sum over the {count} path{'s' if count != 1 else ''} from the loss, "
-                    "each the product of the local derivatives along it")
+        if count == 1:
+            headline = (f"{what} {event.symbol} is the product of the local derivatives along the one path "
+                        "from the loss")
+        else:
+            headline = (f"{what} {event.symbol} is a sum over the {count} paths from the loss, each the product "
+                        "of the local derivatives along it")
         entries = tuple(sorted({f.entry for p in paths for f in p.factors if f.entry is not None}))
         return Explanation(event.index, event.symbol, event.value, headline, tuple(paths), hidden, (), mean_of, entries)
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
-from .notation import ALLOWED_FIELDS, default_layer_notation, template_problem
+from .notation import ALLOWED_FIELDS, count, default_layer_notation, template_problem
 from .quantities import Family, Key, parse_quantity_id
 from .scenario import (
     ACTIVATIONS,
@@ -109,10 +109,6 @@ def parse_scenario(data: bytes | str, name: str = "<scenario>", path: Path | Non
     except RecursionError:
         raise ScenarioError(name, "", "TOML syntax error: nesting is too deep") from None
     return _Reader(name).scenario(document, path)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _describe(value: Any) -> str:
@@ -208,26 +204,26 @@ class _Reader:
 
     def vector(self, value: Any, path: str, length: int, what: str) -> np.ndarray:
         if not isinstance(value, list):
-            raise self.fail(path, f"expected an array of {_count(length, 'number')} ({what}), found {_describe(value)}")
+            raise self.fail(path, f"expected an array of {count(length, 'number')} ({what}), found {_describe(value)}")
         if len(value) != length:
-            raise self.fail(path, f"expected {_count(length, 'number')} ({what}), found {len(value)}")
+            raise self.fail(path, f"expected {count(length, 'number')} ({what}), found {len(value)}")
         return np.array([self.number(v, f"{path}[{n}]") for n, v in enumerate(value)], dtype=np.float64)
 
     def matrix(self, value: Any, path: str, rows: int, cols: int, what: str) -> np.ndarray:
-        shape = f"{_count(rows, 'row')} x {_count(cols, 'column')} ({what})"
+        shape = f"{count(rows, 'row')} x {count(cols, 'column')} ({what})"
         if not isinstance(value, list):
             raise self.fail(path, f"expected {shape}, found {_describe(value)}")
         if value and not any(isinstance(row, list) for row in value):
             example = "[[" + ", ".join(["0.1"] * min(cols, 3)) + "]" + (", [...]" if rows > 1 else "") + "]"
             raise self.fail(path, f"expected an array of rows such as {example} ({shape}), found a flat array")
         if len(value) != rows:
-            raise self.fail(path, f"expected {shape}, found {_count(len(value), 'row')}")
+            raise self.fail(path, f"expected {shape}, found {count(len(value), 'row')}")
         out = np.empty((rows, cols), dtype=np.float64)
         for r, row in enumerate(value):
             if not isinstance(row, list):
-                raise self.fail(f"{path}[{r}]", f"expected a row of {_count(cols, 'number')}, found {_describe(row)}")
+                raise self.fail(f"{path}[{r}]", f"expected a row of {count(cols, 'number')}, found {_describe(row)}")
             if len(row) != cols:
-                raise self.fail(f"{path}[{r}]", f"expected {shape}: row {r} has {_count(len(row), 'number')}")
+                raise self.fail(f"{path}[{r}]", f"expected {shape}: row {r} has {count(len(row), 'number')}")
             for c, v in enumerate(row):
                 out[r, c] = self.number(v, f"{path}[{r}][{c}]")
         return out
@@ -318,7 +314,7 @@ class _Reader:
             size = self.integer(table, "size", place, low=1, high=MAX_LAYER_SIZE, what=" neurons per layer")
             activation = self.choice(table, "activation", place, ACTIVATIONS)
             if "weights" not in table:
-                raise self.fail(f"{place}.weights", f"missing ({label}: {_count(size, 'row')} x {_count(previous, 'column')})")
+                raise self.fail(f"{place}.weights", f"missing ({label}: {count(size, 'row')} x {count(previous, 'column')})")
             weights = self.matrix(
                 table["weights"], f"{place}.weights", size, previous,
                 f"{label}: one row per neuron, one column per neuron of the previous layer",

@@ -13,6 +13,12 @@ import re
 from .quantities import Family, Key
 from .scenario import LayerNotation, Scenario
 
+
+def count(n: int, word: str) -> str:
+    """"1 sample", "4 samples", "10,000 iterations": a number and its noun, agreeing."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_ASCII = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹", "01234567890123456789")

@@ -113,7 +113,7 @@ async def test_why_an_output_weight_has_one_path():
         await to_quantity(app, pilot, "dE/dW[2][1][1]")
         await pilot.press("w")
         equations = app.query_one(EquationsPanel).plain
-        assert "WHY" in equations and "sum over the 1 path" in equations
+        assert "WHY" in equations and "is the product of the local derivatives along the one path from the loss" in equations
         assert "path 1: ∂E/∂o₁ × ∂o₁/∂net_o₁ × h₁" in equations
         await pilot.press("escape")
         assert "WHY" not in app.query_one(EquationsPanel).plain

@@ -5,11 +5,6 @@ from __future__ import annotations
 import math
 
 
-def count(n: int, word: str) -> str:
-    """"1 sample", "4 samples", "10,000 iterations"."""
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
 def exact(value: float) -> str:
     """The value as precisely as a reader needs: 10 significant digits."""
     if math.isnan(value):

@@ -13,6 +13,7 @@ import numpy as np
 
 from core import Trace
 from core.ledger import Ledger, LedgerState
+from core.notation import count
 from core.trace import Event
 
 from .format import cell
@@ -114,7 +115,7 @@ class LearningModes:
             right = sum(s.first + s.hinted for s in self.session.scores.values())
             flags.append(f"predict {right}/{asked}")
         if self.breakpoints:
-            flags.append(f"◆ {len(self.breakpoints)} breakpoint{'s' if len(self.breakpoints) > 1 else ''}")
+            flags.append(f"◆ {count(len(self.breakpoints), 'breakpoint')}")
         if self.variant is not None:
             flags.append(f"compare: {self.compare_option}")
         return flags

@@ -11,9 +11,8 @@ from collections.abc import Iterable
 from typing import IO
 
 from core import Event, Trace, bundled
+from core.notation import count
 from core.scenario import Scenario
-
-from .format import count
 
 
 def _value(value: float) -> str:

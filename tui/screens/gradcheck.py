@@ -11,8 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from core.gradcheck import EPSILON, GradientCheck
-
-from ..format import count
+from core.notation import count
 
 GOOD = 1e-5  # relative difference below which backpropagation and the estimate agree
 

@@ -11,9 +11,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from core import ScenarioError, Trace, bundled, resolve
+from core.notation import count
 from core.scenario import Scenario
-
-from ..format import count
 
 
 class PickerScreen(ModalScreen[Trace | None]):
