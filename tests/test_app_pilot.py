@@ -240,7 +240,7 @@ async def test_help_opens_and_closes():
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
-        assert app.screen.__class__.__name__ == "Screen"
+        assert app.screen.id == "_default"  # back on the stepper
         await pilot.press("right")
         assert app.position == 1
 
@@ -308,4 +308,18 @@ async def test_the_wide_network_collapses_around_the_focus_at_80x24():
         assert_in_sync(app)
         diagram = app.query_one(NetworkDiagram)
         _x, y, _w, _h = picture.focus
-        assert diagram.top <= y < diagram.top + diagram.size.height
+        assert diagram.top <= y < diagram.top + diagram.view_height
+
+
+async def test_next_and_back_are_greyed_out_at_the_ends():
+    app = app_for("10-tanh-chain")
+    async with app.run_test(size=(120, 40)) as pilot:
+        enabled = lambda key: app.screen.active_bindings[key].enabled  # noqa: E731
+        assert enabled("right") and not enabled("left")
+        await pilot.press("right")
+        assert enabled("right") and enabled("left")
+        await pilot.press("end")
+        await pilot.pause()
+        assert not enabled("right") and enabled("left")
+        await pilot.press("right")
+        assert app.position == len(app.trace) - 1

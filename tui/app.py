@@ -13,7 +13,6 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
@@ -27,10 +26,11 @@ from .learning import LearningModes
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
+from .widgets.frame import BlankScreen, Frame
 from .widgets.losscurve import LossCurve
 from .widgets.runs import RoleStyles
 from .widgets.status import StatusBar
-from .widgets.values import ValueHeader, ValueTable
+from .widgets.values import ValueTable
 
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
@@ -103,18 +103,23 @@ class StepperApp(LearningModes, App[None]):
         self._watched: tuple[float, int] | None = None
         self._initial = trace
 
+    def get_default_screen(self) -> BlankScreen:
+        return BlankScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield RoleStyles()
-        with Vertical(id="status"):
-            yield StatusBar(id="status-bar")
-            yield LossCurve(id="loss-curve")
-        with Container(id="main"):
-            with Container(id="top"):
-                yield NetworkDiagram(id="diagram")
-                yield EquationsPanel(id="equations")
-            with Vertical(id="values"):
-                yield ValueHeader(id="values-header")
-                yield ValueTable(id="values-table")
+        # Kept at hand: a step updates each of them, and a query walks the DOM.
+        self.status_bar, self.loss_curve = StatusBar(id="status-bar"), LossCurve(id="loss-curve")
+        self.diagram, self.equations = NetworkDiagram(id="diagram"), EquationsPanel(id="equations")
+        self.value_table = ValueTable(id="values-table")
+        with Frame(id="status"):
+            yield self.status_bar
+            yield self.loss_curve
+        with Frame(id="main"):
+            with Frame(id="top"):
+                yield self.diagram
+                yield self.equations
+            yield self.value_table
             # The answer box of predict mode is mounted when first needed.
         yield Static(
             f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
@@ -123,9 +128,6 @@ class StepperApp(LearningModes, App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#diagram").border_title = "network"
-        self.query_one("#equations").border_title = "equation"
-        self.query_one("#values").border_title = "values"
         if self._initial is not None:
             self.load(self._initial)
         else:
@@ -145,7 +147,6 @@ class StepperApp(LearningModes, App[None]):
         self.query_one(EquationsPanel).batch = len(trace.scenario.samples) > 1
         table = self.query_one(ValueTable)
         table.load(self.ledger)
-        self.query_one(ValueHeader).update(table.header())
         self.learning_loaded()
         curve = self.query_one(LossCurve)
         curve.display = trace.iterations > 1
@@ -183,20 +184,19 @@ class StepperApp(LearningModes, App[None]):
         if self.trace is None or self.ledger is None:
             return
         event = self.trace[index]
-        equations = self.query_one(EquationsPanel)
         if self.matrix is not None:
             block = self.matrix.block(index)
             state = self.ledger.at(index, event, block.entries)
-            equations.show_block(block)
+            self.equations.show_block(block)
         else:
             state = self.ledger.at(index, event)
-            equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
+            self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
         state = self.present(index, event, state)  # predict, why and compare modes
-        self.query_one(StatusBar).show(self.trace, event, self.status_flags())
-        self.query_one(NetworkDiagram).show(state, event)
-        self.query_one(ValueTable).show(state, self.ledger.printed(state), self.variant_values(index))
+        self.status_bar.show(self.trace, event, self.status_flags())
+        self.diagram.show(state, event)
+        self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
-            self.query_one(LossCurve).show_iteration(event.iteration)
+            self.loss_curve.show_iteration(event.iteration)
 
     def status_flags(self) -> str:
         flags = self.learning_flags()
@@ -473,8 +473,9 @@ class StepperApp(LearningModes, App[None]):
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
                                       "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
-        if action == "step" and parameters[0] > 0 and self.asking(self.trace[self.position]):
-            return None  # a question waits for an answer
+        if action == "step":
+            if parameters[0] > 0 and self.asking(self.trace[self.position]):
+                return None  # a question waits for an answer
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
         if action in ("first", "previous_phase", "previous_iteration"):
             return None if at_start else True

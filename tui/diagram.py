@@ -26,6 +26,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from core.ledger import Ledger, LedgerState
 from core.quantities import Family, Key, Phase
 from core.trace import Event
@@ -91,14 +93,31 @@ def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool) -> 
 
 
 class _Column:
+    """Text put at (x, y), left to right along each row; each row is kept as runs, ready to be
+    joined to the other columns' (painting a step is then one pass, with nothing to sort)."""
+
     def __init__(self, width: int = 0) -> None:
-        self.items: list[_Item] = []  # x relative to the column
-        self.extent = (width, 0)  # width and height so far, kept up to date as items are put
+        self.rows: dict[int, tuple[int, list[Run]]] = {}  # y -> (x of the first run, runs)
+        self.ends: dict[int, int] = {}  # y -> x just after the row's last run
+        self.marked: list[_Item] = []  # items being computed or read, in the order put
+        self.width, self.height = width, 0  # so far, kept up to date as items are put
 
     def put(self, x: int, y: int, text: str, role: str = "") -> None:
-        self.items.append((x, y, text, role))
-        width, height = self.extent
-        self.extent = (max(width, x + len(text)), max(height, y + 1))
+        end = self.ends.get(y)
+        if end is None:
+            self.rows[y] = (x, [(text, role)])
+        else:
+            runs = self.rows[y][1]
+            if x > end:
+                runs.append((" " * (x - end), ""))
+            runs.append((text, role))
+        self.ends[y] = end = x + len(text)
+        if end > self.width:
+            self.width = end
+        if y >= self.height:
+            self.height = y + 1
+        if role == CURRENT_STYLE or role == READ_STYLE:
+            self.marked.append((x, y, text, role))
 
     def mark(self, x: int, y: int, role: str | None, text: str, base: str = "") -> None:
         self.put(x, y, MARK[role])
@@ -126,7 +145,11 @@ class DiagramPainter:
 
         self._inputs = [(sym[Key(Family.X, 0, i)], entry(Key(Family.X, 0, i), "sample")) for i in range(1, s.inputs + 1)]
         self._wiring: dict[int, list[list[_Connection]]] = {}
+        self._touched: dict[int, list[frozenset[int]]] = {}  # per group: every entry that marks a row
         self._widths: dict[int, tuple[int, int, int]] = {}  # source, weight symbol, neuron column
+        self._wiring_entries: dict[int, tuple[frozenset[int], np.ndarray]] = {}
+        self._node_entries: dict[int, tuple[frozenset[int], np.ndarray]] = {}
+        self._columns: dict[tuple, object] = {}  # painted columns by what they were painted from
         self._nodes: dict[int, list[dict[Family, tuple[str, int]]]] = {}
         for l, layer in enumerate(s.layers, start=1):
             fan_in = layer.weights.shape[1]
@@ -149,11 +172,17 @@ class DiagramPainter:
                     ))
                 groups.append(group)
             self._wiring[l] = groups
+            self._touched[l] = [frozenset(p for c in group for p in c.touched) for group in groups]
             self._nodes[l] = [
                 {family: (self._label(sym[Key(family, l, j)], family), entry(Key(family, l, j), "sample"))
                  for family in NODE_FAMILIES}
                 for j in range(1, layer.size + 1)
             ]
+            # What each layer's columns are painted from, to tell when a column can be reused.
+            self._wiring_entries[l] = (frozenset().union(*self._touched[l]),
+                                       np.array([c.value for group in groups for c in group]))
+            node_entries = [p for node in self._nodes[l] for _, p in node.values()]
+            self._node_entries[l] = (frozenset(node_entries), np.array(node_entries))
             source_width = max(len(c.source) for group in groups for c in group)
             weight_width = max(len(c.text) for group in groups for c in group)
             node_width = 2 + 8 + max(len(text) for node in self._nodes[l] for text, _ in node.values())
@@ -196,53 +225,74 @@ class DiagramPainter:
         s = self.scenario
         backward = event.phase is Phase.BACKWARD
         focus = (event.key.layer, event.key.j)
+        late = event.phase in (Phase.BACKWARD, Phase.UPDATE)
         wiring, neuron_rows = [], []
         for l in range(1, len(s.layers) + 1):
-            column, rows = self._connections(state, roles, l, compact, collapse, focus, backward)
+            key = ("wiring", l, compact, collapse, focus if collapse and focus[0] == l else None, backward,
+                   *self._inputs_of(state, roles, self._wiring_entries[l]))
+            column, rows = self._reuse(key) or self._keep(key, self._connections(state, roles, l, compact, collapse,
+                                                                                focus, backward))
             wiring.append(column)
             neuron_rows.append(rows)
-        height = max(max(c.extent[1] for c in wiring), 2 * s.inputs)
+        height = max(max(c.height for c in wiring), 2 * s.inputs)
 
         columns = [self._input_column(state, roles, height)]
         for l in range(1, len(s.layers) + 1):
-            columns += [wiring[l - 1], self._neurons(state, roles, l, neuron_rows[l - 1], event)]
+            rows = neuron_rows[l - 1]
+            key = ("neurons", l, late, tuple(rows.values()), *self._inputs_of(state, roles, self._node_entries[l]))
+            neurons = self._reuse(key) or self._keep(key, self._neurons(state, roles, l, rows, late))
+            columns += [wiring[l - 1], neurons]
         summary = None
         if compact:  # targets and loss as one line under the network, to save width
-            summary = self._loss_row(state, roles, max(c.extent[1] for c in columns))
+            summary = self._loss_row(state, roles, max(c.height for c in columns))
         else:
             columns.append(self._loss_column(state, roles, neuron_rows[-1]))
 
-        # Place the columns side by side, one space apart, and compose each row of text.
-        placed: list[_Item] = []
+        # Place the columns side by side, one space apart, joining their rows of runs.
+        placed = []
         x = 0
         for column in columns:
-            placed += [(x + cx, y, text, role) for cx, y, text, role in column.items]
-            x += column.extent[0] + 1
+            placed.append((x, column))
+            x += column.width + 1
+        total_width = max(x - 1, summary.width if summary else 0)
         if summary is not None:
-            placed += summary.items
-        total_width = max(x - 1, summary.extent[0] if summary else 0)
-        total_height = max(max(c.extent[1] for c in columns), summary.extent[1] if summary else 0, 1)
-        by_row: list[list[_Item]] = [[] for _ in range(total_height)]
+            placed.append((0, summary))
+        total_height = max(max(c.height for c in columns), summary.height if summary else 0, 1)
+        lines: list[list[Run]] = [[] for _ in range(total_height)]
+        ends = [0] * total_height
         current, reads, first = [], [], None
-        for item in placed:
-            by_row[item[1]].append(item)
-            if item[3] == CURRENT_STYLE:
-                current.append(item[2].strip())
-                first = first or (item[0], item[1], len(item[2]), 1)
-            elif item[3] == READ_STYLE:
-                reads.append(item[2].strip())
-        lines = []
-        for items in by_row:
-            items.sort()
-            runs: list[Run] = []
-            cursor = 0
-            for ix, _, text, role in items:
-                if ix > cursor:
-                    runs.append((" " * (ix - cursor), ""))
-                runs.append((text, role))
-                cursor = max(cursor, ix + len(text))
-            lines.append(runs)
+        for x, column in placed:
+            for y, (start, runs) in column.rows.items():
+                if x + start > ends[y]:
+                    lines[y].append((" " * (x + start - ends[y]), ""))
+                lines[y] += runs
+                ends[y] = x + column.ends[y]
+            for cx, y, text, role in column.marked:
+                if role == CURRENT_STYLE:
+                    current.append(text.strip())
+                    first = first or (x + cx, y, len(text), 1)
+                else:
+                    reads.append(text.strip())
         return Picture(lines, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads))
+
+    # A step changes the values and marks of one or two layers: the other layers' columns are
+    # the same as last time, so they are kept, keyed by everything they are painted from.
+
+    @staticmethod
+    def _inputs_of(state, roles, entries: tuple[frozenset[int], np.ndarray]) -> tuple:
+        members, positions = entries
+        marks = frozenset(item for item in roles.items() if item[0] in members)
+        return (marks, state.values[positions].tobytes(), state.known[positions].tobytes(),
+                state.updated[positions].tobytes())
+
+    def _reuse(self, key: tuple):
+        return self._columns.get(key)
+
+    def _keep(self, key: tuple, column):
+        if len(self._columns) >= 1024:  # a bound, not a policy: a step needs only a few
+            self._columns.clear()
+        self._columns[key] = column
+        return column
 
     def _input_column(self, state, roles, height: int) -> _Column:
         column = _Column()
@@ -260,10 +310,11 @@ class DiagramPainter:
         column = _Column()
         rows: dict[int, int] = {}
         y = 0
-        for j, group in enumerate(self._wiring[l], start=1):
+        for j, (group, touched) in enumerate(zip(self._wiring[l], self._touched[l]), start=1):
             expanded = not collapse or focus == (l, j)
             lines: list[tuple[str, str | None, bool]] = []  # (text, role, updated)
-            for connection in group:
+            # A collapsed group shows only the rows being read or computed: often none of them.
+            for connection in group if expanded or not roles.keys().isdisjoint(touched) else ():
                 role = None
                 for p in connection.touched:
                     found = roles.get(p)
@@ -294,10 +345,9 @@ class DiagramPainter:
             y += len(lines) + 1  # a blank row between neurons
         return column, rows
 
-    def _neurons(self, state, roles, l, rows, event: Event) -> _Column:
+    def _neurons(self, state, roles, l, rows, late: bool) -> _Column:
         # As wide as the widest thing a neuron here can show, so stepping never shifts columns.
         column = _Column(self._widths[l][2])
-        late = event.phase in (Phase.BACKWARD, Phase.UPDATE)
         for j, node in enumerate(self._nodes[l], start=1):
             y = rows[j]
             label, position = node[Family.A]

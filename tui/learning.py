@@ -317,9 +317,7 @@ class LearningModes:
                                 for e in self.ledger.entries])
             self.variant = (other, ledger, mapping)
             table.variant_label = describe(self.compare_option, short=True)
-        from .widgets.values import ValueHeader
-
-        self.query_one(ValueHeader).update(table.header())
+        table.show_heading()
 
     def _compare_line(self, index: int, event: Event, state: LedgerState) -> None:
         from core.variants import describe

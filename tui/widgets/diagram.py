@@ -15,6 +15,8 @@ from .runs import Line, plain
 
 
 class NetworkDiagram(LineView, can_focus=False):
+    title = "network"
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.painter: DiagramPainter | None = None
@@ -42,21 +44,22 @@ class NetworkDiagram(LineView, can_focus=False):
         return self.picture.lines[row] if self.picture else []
 
     def _paint(self) -> None:
-        if self.painter is None or self._last is None or not self.size.width:
+        if self.painter is None or self._last is None or not self.inner_width:
             return  # not laid out yet: the first resize paints
         state, event = self._last
         # The panel's height follows the picture, so its current size says nothing about the
         # room available: budget from the screen instead, and size the panel to fit.
-        width = max(self.size.width, 20)
+        width = max(self.inner_width, 20)
         budget = self.height_budget()
         picture = self.painter.paint(state, event, width, budget)
         previous, self.picture = self.picture, picture
-        if previous is None or (previous.width, previous.height) != (picture.width, picture.height):
+        if previous is None:
             self.set_content_size(picture.width, picture.height)
             self.invalidate_all()
-        else:
+        else:  # collapsed groups open and close as the focus moves: often only a few rows change
+            self.set_content_size(picture.width, picture.height)
             self.invalidate([y for y, (old, new) in enumerate(zip(previous.lines, picture.lines)) if old != new])
-        height = min(picture.height, budget) + 1  # + the title border
+        height = min(picture.height, budget) + self.chrome_top
         if height != self._height:  # a style change costs a layout pass: only when needed
             self._height = height
             self.styles.height = height

@@ -16,6 +16,8 @@ from .runs import Line, plain, wrap
 
 
 class EquationsPanel(LineView, can_focus=False):
+    title = "equation"
+    padding_x = 1
     batch = True  # whether the scenario has several samples (set by the app on load)
 
     def __init__(self, **kwargs) -> None:
@@ -35,21 +37,21 @@ class EquationsPanel(LineView, can_focus=False):
         self._logical = equations(event, printed, notes, short=self.screen.has_class("-short") and not self.spacious,
                                   batch=self.batch)
         self._matrix = False
-        self.top = 0
+        self.scroll_home()
         self._layout()
 
     def show_question(self, event: Event, hints: int, feedback: Line, tolerance: float) -> None:
         """Predict mode: the value is hidden until the student's answer is right (or revealed)."""
         self._logical = question(event, hints, feedback, tolerance, self.batch)
         self._matrix = False
-        self.top = 0
+        self.scroll_home()
         self._layout()
 
     def show_explanation(self, explanation) -> None:
         """"Why this number?": the chain-rule expansion of a value."""
         self._logical = explanation_lines(explanation)
         self._matrix = False
-        self.top = 0
+        self.scroll_home()
         self._layout()
 
     def add_line(self, line: Line, at: int | None = None) -> None:
@@ -63,15 +65,18 @@ class EquationsPanel(LineView, can_focus=False):
 
         self._logical = block_lines(block.title, block.formula, block.parts, block.phase.value)
         self._matrix = True
-        self.top = self.left = 0
+        self.scroll_home()
         self._layout()
+
+    def has_left_rule(self) -> bool:
+        return self.screen.has_class("-wide")  # beside the diagram
 
     def on_resize(self) -> None:
         super().on_resize()
         self._layout()
 
     def _layout(self) -> None:
-        width = max(self.size.width - 1, 20)  # one column kept for the scroll indicator
+        width = max(self.inner_width - 1, 20)  # one column kept for the scroll indicator
         wrapped = []
         for line in self._logical:
             # Matrices are laid out cell by cell: never wrap them (the panel scrolls sideways).

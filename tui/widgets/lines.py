@@ -1,9 +1,15 @@
-"""A line-API view that scrolls itself.
+"""A line-API view that scrolls itself and draws its own chrome.
 
 Textual's scrollable widgets reflow the whole screen when they scroll, and the value table and the
 diagram scroll on most steps (to follow the current item). This view keeps its own offsets and
 repaints only its own lines, so following the step costs a few cached strips, not a full screen.
 It draws a one-column position indicator when its content is taller than the view.
+
+It also answers the compositor itself (`render_lines`) instead of going through Textual's styles
+cache, which rebuilds every repainted line through the border, padding, tint and opacity pipeline
+and costs about as much again as painting the line. A panel's chrome is simple — a title rule
+across the top (`title`), blank columns each side (`padding_x`) and, beside another panel, a rule
+on the left — so it is drawn here, and each finished line is kept until its row changes.
 """
 
 from __future__ import annotations
@@ -11,15 +17,21 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from .runs import Line, RunPainter
 
+RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
+
 
 class LineView(Widget):
     ALLOW_MAXIMIZE = True  # any panel may fill the screen (m), for a lecture hall
+
+    title = ""  # drawn as a rule across the top row ("─network────"), like a border title
+    padding_x = 0  # blank columns left and right of the content
+    heading: Line | None = None  # a line kept above the content as it scrolls (column titles)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -27,9 +39,15 @@ class LineView(Widget):
         self.left = 0
         self.content_width = 0
         self.content_height = 0
-        self._strips: dict[int, Strip] = {}
+        self._strips: dict[int, Strip] = {}  # content row -> its strip (whole content width)
+        self._painted: dict[int, Strip] = {}  # screen line -> finished strip (chrome, filters)
         self._runs = RunPainter(self)
         self._base: Style | None = None
+        self._background = None  # the Color under the panel, for the colour filters
+        self._left_rule = False
+        # The size as last laid out. Widget.size asks the screen for the widget's region, and
+        # painting a step needs it dozens of times; render_lines and on_resize keep this current.
+        self._size = Size(0, 0)
 
     # -- what subclasses provide --------------------------------------------------------------
 
@@ -40,115 +58,225 @@ class LineView(Widget):
         """An extra role laid over a whole line (e.g. the selection cursor)."""
         return ""
 
+    def has_left_rule(self) -> bool:
+        """Whether a rule separates this panel from one on its left (asked on every resize)."""
+        return False
+
+    # -- geometry -----------------------------------------------------------------------------
+
+    @property
+    def chrome_top(self) -> int:
+        """Rows above the content: the title rule and the heading."""
+        return (1 if self.title else 0) + (self.heading is not None)
+
+    @property
+    def view_height(self) -> int:
+        """Rows of content visible at once."""
+        return max(self._size.height - self.chrome_top, 0)
+
+    @property
+    def inner_width(self) -> int:
+        """Columns between the chrome (the position indicator, when shown, takes the last)."""
+        return max(self._size.width - 2 * self.padding_x - self._left_rule, 0)
+
+    @property
+    def view_width(self) -> int:
+        return max(self.inner_width - (1 if self.content_height > self.view_height else 0), 1)
+
     # -- content changes ----------------------------------------------------------------------
 
     def set_content_size(self, width: int, height: int) -> None:
-        if (width, height) != (self.content_width, self.content_height):
-            self.content_width, self.content_height = width, height
-            self._strips.clear()
-            self._clamp()
-            self.refresh()
+        """The content's size; the caller invalidates the rows whose content changed, and this
+        the rows that appeared or went and those where the position indicator moved."""
+        if (width, height) == (self.content_width, self.content_height):
+            return
+        was_scrollable, old_thumb = self.content_height > self.view_height, self._thumb()
+        old_width, old_height = self.content_width, self.content_height
+        self.content_width, self.content_height = width, height
+        top, left = self.top, self.left
+        self._clamp()
+        scrollable = height > self.view_height
+        if width != old_width or scrollable != was_scrollable or (top, left) != (self.top, self.left):
+            self.invalidate_all()  # new strip widths, the indicator's column, or a scroll
+            return
+        rows = set(range(min(old_height, height), max(old_height, height)))
+        if scrollable:
+            (old_start, old_end), (start, end) = old_thumb, self._thumb()
+            rows.update(self.top + y for y in range(self.view_height)
+                        if (old_start <= y < old_end) != (start <= y < end))
+        self.invalidate(rows)
+
+    def _thumb(self) -> tuple[int, int]:
+        """The rows of the view where the position indicator is drawn thick."""
+        height, content = self.view_height, max(self.content_height, 1)
+        start = self.top * height // content
+        return start, max(start + 1, (self.top + height) * height // content)
 
     def invalidate(self, rows) -> None:
         """Forget the cached strips of some rows and repaint just those rows."""
         regions = []
-        width, height = self.size
+        width, chrome, view_height = self._size.width, self.chrome_top, self.view_height
         for row in rows:
             self._strips.pop(row, None)
-            if 0 <= row - self.top < height:
-                regions.append(Region(0, row - self.top, width, 1))
+            y = row - self.top
+            if 0 <= y < view_height:
+                self._painted.pop(y + chrome, None)
+                regions.append(Region(0, y + chrome, width, 1))
         if regions:
             self.refresh(*regions)
 
+    def set_heading(self, heading: Line | None) -> None:
+        if heading != self.heading:
+            self.heading = heading
+            self.invalidate_all()
+            self._clamp()
+
     def invalidate_all(self) -> None:
         self._strips.clear()
+        self._painted.clear()
+        self.refresh()
+
+    def _scrolled(self) -> None:
+        self._painted.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # a new theme: every cached line has old colours
+        self._painted.clear()
         self._runs.forget()
         self._base = None
 
     # -- scrolling ----------------------------------------------------------------------------
 
-    @property
-    def view_width(self) -> int:
-        return max(self.size.width - (1 if self.content_height > self.size.height else 0), 1)
-
     def _clamp(self) -> None:
-        self.top = max(0, min(self.top, self.content_height - self.size.height))
+        self.top = max(0, min(self.top, self.content_height - self.view_height))
         self.left = max(0, min(self.left, self.content_width - self.view_width))
 
     def scroll_into_view(self, x: int, y: int, width: int = 1, height: int = 1, margin_x: int = 0, margin_y: int = 0) -> None:
-        """Move the offsets as little as possible so the region is visible (with a margin)."""
+        """Keep the region visible (with a margin). When it has left the view, page rather than
+        creep: put it a third of the way in, so that following the steps after it does not
+        scroll again at once (every scroll repaints the whole panel)."""
         top, left = self.top, self.left
-        view_height, view_width = self.size.height, self.view_width
-        if y - margin_y < self.top:
-            self.top = y - margin_y
-        elif y + height + margin_y > self.top + view_height:
-            self.top = y + height + margin_y - view_height
-        if x - margin_x < self.left:
-            self.left = x - margin_x
-        elif x + width + margin_x > self.left + view_width:
-            self.left = x + width + margin_x - view_width
+        view_height, view_width = self.view_height, self.view_width
+        if y - margin_y < self.top or y + height + margin_y > self.top + view_height:
+            self.top = y - max(margin_y, (view_height - height) // 3)
+        if x - margin_x < self.left or x + width + margin_x > self.left + view_width:
+            self.left = x - max(margin_x, (view_width - width) // 3)
         self._clamp()
         if (top, left) != (self.top, self.left):
-            self.refresh()
+            self._scrolled()
+
+    def scroll_home(self) -> None:
+        if self.top or self.left:
+            self.top = self.left = 0
+            self._scrolled()
 
     def page_into_view(self, row: int) -> None:
         """Keep a row visible by paging: when it leaves the view, put it a third of the way down.
         Most steps then do not scroll at all (a scroll repaints every visible line)."""
-        height = self.size.height
+        height = self.view_height
         if height <= 0 or self.top <= row < self.top + height:
             return
         self.top = row - height // 3
         self._clamp()
-        self.refresh()
+        self._scrolled()
 
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
         self.top += 3
         self._clamp()
-        self.refresh()
+        self._scrolled()
         event.stop()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self.top -= 3
         self._clamp()
-        self.refresh()
+        self._scrolled()
         event.stop()
 
     def on_resize(self) -> None:
-        # Textual keeps a widget's rendered lines across a change of height; after a resize every
-        # line must be painted again or old lines can linger.
-        self._clamp()
+        self._resized(self.size)
         self._strips.clear()
         self.refresh()
 
+    def _resized(self, size: Size) -> None:
+        # Every line is painted again: Textual keeps a widget's rendered lines across a change of
+        # height, and old lines could linger.
+        self._size = size
+        self._left_rule = self.has_left_rule()
+        self._clamp()
+        self._painted.clear()
+
     # -- rendering ----------------------------------------------------------------------------
 
-    def render_lines(self, crop):
-        # Resolved once, not once per frame: a style change resets it (see notify_style_update).
-        if self._base is None:
+    def render_lines(self, crop: Region) -> list[Strip]:
+        if self._base is None:  # resolved once, not once per frame: a style change resets it
             self._base = self.rich_style
-        self._frame = (self.size.width, self.size.height, self.view_width)
-        return super().render_lines(crop)
-
-    def render_line(self, y: int) -> Strip:
-        row = self.top + y
-        base = self._base
-        width, height, view = self._frame
-        if row >= self.content_height:
-            strip = Strip.blank(view, base)
-        else:
-            strip = self._strips.get(row)
+            self._background = self.background_colors[1]
+        size = self.size
+        if size != self._size:  # laid out anew; the Resize event is on its way
+            self._resized(size)
+        width = size.width
+        painted = self._painted
+        lines = []
+        filters = None
+        for y in crop.line_range:
+            strip = painted.get(y)
             if strip is None:
-                strip = self._runs.strip(self.line(row), self.content_width, base, self.line_extra(row))
-                self._strips[row] = strip
-            strip = strip.crop_extend(self.left, self.left + view, base)
-        if view < width:  # the position indicator
-            thumb_start = self.top * height // max(self.content_height, 1)
-            thumb_end = max(thumb_start + 1, (self.top + height) * height // max(self.content_height, 1))
-            mark = "┃" if thumb_start <= y < thumb_end else "│"
-            strip = Strip([*strip, Segment(mark, base + self._runs.style("muted"))], width)
-        return strip
+                if filters is None:
+                    filters = self.app.get_line_filters()
+                segments, length = self._paint_line(y, width)
+                for line_filter in filters:  # Textual's colour filters (e.g. NO_COLOR, ANSI themes)
+                    segments = line_filter.apply(segments, self._background)
+                strip = Strip(segments, length)
+                if length != width:  # a panel narrower than its chrome
+                    strip = strip.adjust_cell_length(width, self._base)
+                painted[y] = strip
+            lines.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, width):
+            lines = [strip.crop(x1, x2) for strip in lines]
+        return lines
+
+    def _paint_line(self, y: int, width: int) -> tuple[list[Segment], int]:
+        """Screen line `y` of the panel (the title rule, the heading, or a row of content) as
+        segments and their width in cells."""
+        base, runs = self._base, self._runs
+        if y == 0 and self.title:
+            title = self.title if len(self.title) < width - 4 else ""
+            start = "┌─ " if self._left_rule else RULE  # the corner where the two rules meet
+            strip = runs.strip([(start, "rule"), (title, "title"), (RULE * width, "rule")], width, base, crop=True)
+            return list(strip), strip.cell_length
+        view = self.view_width
+        indicator = view < self.inner_width
+        if y < self.chrome_top:  # the heading scrolls sideways with the columns below it
+            strip = runs.strip(self.heading, self.content_width, base, "heading")
+            strip = strip.crop_extend(self.left, self.left + self.inner_width, runs.over(base, "heading"))
+            indicator = False
+        else:
+            y -= self.chrome_top
+            row = self.top + y
+            if row >= self.content_height:
+                strip = Strip.blank(view, base)
+            else:
+                strip = self._strips.get(row)
+                if strip is None:
+                    strip = runs.strip(self.line(row), self.content_width, base, self.line_extra(row))
+                    self._strips[row] = strip
+                if self.left or strip.cell_length > view:  # (else the row is used as it is)
+                    strip = strip.crop_extend(self.left, self.left + view, base)
+        segments = []
+        length = max(strip.cell_length, view) + self._left_rule + 2 * self.padding_x + indicator
+        if self._left_rule:
+            segments.append(Segment(LEFT_RULE, runs.over(base, "rule")))
+        if self.padding_x:
+            segments.append(Segment(" " * self.padding_x, base))
+        segments += strip
+        if strip.cell_length < view:
+            segments.append(Segment(" " * (view - strip.cell_length), base))
+        if indicator:  # where the view is in the content
+            thumb_start, thumb_end = self._thumb()
+            segments.append(Segment("┃" if thumb_start <= y < thumb_end else "│", runs.over(base, "muted")))
+        if self.padding_x:
+            segments.append(Segment(" " * self.padding_x, base))
+        return segments, length

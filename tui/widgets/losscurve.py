@@ -73,7 +73,7 @@ class LossCurve(LineView, can_focus=False):
         return self._line
 
     def _layout(self) -> None:
-        if self.losses is None or not self.size.width:
+        if self.losses is None or not self.inner_width:
             return
         losses = self.losses
         known = losses[np.isfinite(losses)]
@@ -83,7 +83,7 @@ class LossCurve(LineView, can_focus=False):
         suffix = f"  {first} → {last}   iteration {self.current:,}: " + (f"{here:.4g}" if math.isfinite(here) else "·")
         if len(known) < len(losses):
             suffix += "  (computing…)"
-        room = self.size.width - len("loss ") - len(suffix) - 1
+        room = self.inner_width - len("loss ") - len(suffix) - 1
         self._line = [("loss ", "bold"), *sparkline(losses, max(room, 4), self.current), (suffix, "muted")]
-        self.set_content_size(self.size.width, 1)
+        self.set_content_size(self.inner_width, 1)
         self.invalidate([0])

@@ -21,7 +21,7 @@ from textual.widget import Widget
 Run = tuple[str, str]  # (text, role); role "" is the widget's own style
 Line = list[Run]
 
-ROLES = ("current", "read", "muted", "bold", "italic", "section", "ok", "bad", "cursor")
+ROLES = ("current", "read", "muted", "bold", "italic", "section", "ok", "bad", "cursor", "rule", "title", "heading")
 
 class RoleStyles(Widget):
     """Never shown: the role styles every panel of a screen paints with (see the module's note)."""
@@ -40,6 +40,9 @@ class RoleStyles(Widget):
     RoleStyles > .run--ok { color: $success; }
     RoleStyles > .run--bad { text-style: bold; color: $error; }
     RoleStyles > .run--cursor { background: $primary 40%; }
+    RoleStyles > .run--rule { color: $primary; }
+    RoleStyles > .run--title { color: $text-primary; text-style: bold; }
+    RoleStyles > .run--heading { text-style: bold; background: $panel; }
     """
 
 
@@ -107,7 +110,7 @@ class RunPainter:
             style = self._styles[role] = self._source.get_component_rich_style(f"run--{role}", partial=True)
         return style
 
-    def _over(self, base: Style, role: str, extra: str) -> Style:
+    def over(self, base: Style, role: str, extra: str = "") -> Style:
         if base is not self._base:
             self._base = base
             self._combined.clear()
@@ -119,11 +122,28 @@ class RunPainter:
             self._combined[role, extra] = style
         return style
 
-    def strip(self, line: Line, width: int, base: Style, extra: str = "") -> Strip:
-        """One strip of exactly `width` cells (built in one go: a Strip is not cheap to make)."""
-        segments = [Segment(text, self._over(base, role, extra)) for text, role in line if text]
-        length = sum(cell_len(segment.text) for segment in segments)
+    def strip(self, line: Line, width: int, base: Style, extra: str = "", crop: bool = False) -> Strip:
+        """One strip of at least `width` cells, exactly `width` if `crop` (built in one go: a
+        Strip is not cheap to make)."""
+        # Neighbouring runs of one role become one segment: every later stage (Textual's colour
+        # filter, the compositor's cuts, the escape codes) works segment by segment.
+        segments = []
+        text, role = "", ""
+        for next_text, next_role in line:
+            if next_role == role:
+                text += next_text
+                continue
+            if text:
+                segments.append(Segment(text, self.over(base, role, extra)))
+            text, role = next_text, next_role
+        if text:
+            segments.append(Segment(text, self.over(base, role, extra)))
+        # Measured run by run: the same short texts (symbols, values) recur from step to step, and
+        # Rich caches their widths.
+        length = sum([cell_len(text) for text, _ in line])
+        if crop and length > width:
+            return Strip(segments, length).crop(0, width)
         if length < width:
-            segments.append(Segment(" " * (width - length), self._over(base, "", extra)))
+            segments.append(Segment(" " * (width - length), self.over(base, "", extra)))
             length = width
         return Strip(segments, length)

@@ -36,7 +36,7 @@ class StatusBar(LineView, can_focus=False):
         return "\n".join(plain(line) for line in self._lines)
 
     def line(self, row: int) -> Line:
-        return _fit(self._lines[row], self.size.width)
+        return _fit(self._lines[row], self.inner_width)
 
     def on_resize(self) -> None:
         super().on_resize()
@@ -66,5 +66,5 @@ class StatusBar(LineView, can_focus=False):
             strip.append((f"   {flags}", "bold"))
         changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
         self._lines = [counters, strip]
-        self.set_content_size(max(self.size.width, 1), 2)
+        self.set_content_size(max(self.inner_width, 1), 2)
         self.invalidate(changed)

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from textual.binding import Binding
-from textual.content import Content
 from textual.events import Click
-from textual.widgets import Static
 
 from core.document import Comparison
 from core.ledger import Ledger, LedgerState
@@ -28,11 +26,9 @@ CURRENT, READ, BREAK = "▶", "•", "◆"
 VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 22
 
 
-class ValueHeader(Static):
-    """Column titles, aligned with the table below."""
-
-
 class ValueTable(LineView, can_focus=True):
+    title = "values"
+
     BINDINGS = [
         Binding("up", "move_cursor(-1)", "Row up", show=False),
         Binding("down", "move_cursor(1)", "Row down", show=False),
@@ -78,14 +74,15 @@ class ValueTable(LineView, can_focus=True):
         self.top = self.left = 0
         self.content_width = 0  # force set_content_size to repaint
         self.set_content_size(sum(self._widths) + VALUE_WIDTH + VARIANT_WIDTH + DOCUMENT_WIDTH, len(self._rows))
+        self.show_heading()
         self.invalidate_all()
 
-    def header(self) -> Content:
+    def show_heading(self) -> None:
+        """Column titles, aligned with the rows and scrolling sideways with them."""
         _, symbol_width, id_width = self._widths
         variant = ("variant: " + self.variant_label)[: VARIANT_WIDTH - 1].ljust(VARIANT_WIDTH) if self.variant_label else ""
-        return Content.assemble(
-            "  ", "symbol".ljust(symbol_width), "quantity".ljust(id_width), "value".ljust(VALUE_WIDTH), variant, "document",
-        )
+        text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + variant + "document"
+        self.set_heading([(text, "")])
 
     def row_of(self, entry: int) -> int:
         return self._row_of[entry]
@@ -223,7 +220,8 @@ class ValueTable(LineView, can_focus=True):
         self._select(self.cursor_row + delta)
 
     def on_click(self, event: Click) -> None:
-        self._select(self.top + event.y)
+        if event.y >= self.chrome_top:  # not the title or the column titles
+            self._select(self.top + event.y - self.chrome_top)
 
     @property
     def selected_entry(self) -> int | None:

@@ -1,0 +1,129 @@
+"""What the terminal shows after a run of steps is what a fresh paint of the same position shows.
+
+The panels repaint only the lines that change and keep every finished line (tui/widgets/lines.py);
+a line forgotten by mistake would leave stale text on screen that no model-level assertion sees.
+So these tests keep a virtual terminal: every update the app sends (the partial updates of each
+step, the full ones after a resize) is applied to a grid of cells, and after each step the grid is
+compared with the screen painted from scratch, with every panel's caches emptied.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+from rich.segment import ControlType
+
+from core import Trace, resolve
+from tui.app import StepperApp
+from tui.widgets.lines import LineView
+
+
+class VirtualTerminal:
+    def __init__(self, width: int, height: int) -> None:
+        self.console = Console(width=width, height=height, force_terminal=True, color_system="truecolor")
+        self.resize(width, height)
+
+    def resize(self, width: int, height: int) -> None:
+        self.cells = [[(" ", None)] * width for _ in range(height)]
+
+    def apply(self, update) -> None:
+        x = y = 0
+        for segment in update.__rich_console__(self.console, self.console.options):
+            if segment.control:
+                for code in segment.control:
+                    if code[0] == ControlType.CURSOR_MOVE_TO:
+                        x, y = code[1], code[2]
+                continue
+            if segment.text == "\n":
+                continue
+            for char in segment.text:  # the stepper draws only single-width characters
+                if 0 <= y < len(self.cells) and 0 <= x < len(self.cells[y]):
+                    self.cells[y][x] = (char, segment.style)
+                x += 1
+
+
+def screen_cells(strips) -> list[list[tuple]]:
+    return [[(char, segment.style) for segment in strip for char in segment.text] for strip in strips]
+
+
+def fresh_paint(app: StepperApp) -> list[list[tuple]]:
+    """The whole screen painted from scratch: every panel's cached lines set aside meanwhile."""
+    views = list(app.screen.query(LineView))
+    saved = [(view._painted, view._strips) for view in views]
+    for view in views:
+        view._painted, view._strips = {}, {}
+    try:
+        return screen_cells(app.screen._compositor.render_strips())
+    finally:
+        for view, (painted, strips) in zip(views, saved):
+            view._painted, view._strips = painted, strips
+
+
+def differences(shown, fresh) -> list[str]:
+    out = []
+    for y, (row, expected) in enumerate(zip(shown, fresh)):
+        if row != expected:
+            out.append(f"line {y}: shown    {''.join(c for c, _ in row)!r}\n"
+                       f"        expected {''.join(c for c, _ in expected)!r}")
+    return out
+
+
+async def watch(app: StepperApp, pilot, size) -> VirtualTerminal:
+    terminal = VirtualTerminal(*size)
+    display = app._display
+
+    def display_and_apply(screen, update) -> None:
+        display(screen, update)
+        if update is not None:
+            terminal.apply(update)
+
+    app._display = display_and_apply
+    app.screen.refresh(layout=True)  # one full paint into the virtual terminal to start from
+    await pilot.pause()
+    return terminal
+
+
+async def assert_screen_is_fresh(app, pilot, terminal, what: str) -> None:
+    await pilot.pause()
+    problems = differences(terminal.cells, fresh_paint(app))
+    assert not problems, f"after {what}:\n" + "\n".join(problems[:5])
+
+
+CASES = [
+    ("90-wide-6-10-10-4", (80, 24)),  # collapsed groups opening and closing, scrolling both ways
+    ("90-wide-6-10-10-4", (120, 40)),
+    ("20-sigmoid-2-2-2", (120, 40)),
+    ("20-sigmoid-2-2-2", (200, 50)),  # the side-by-side layout
+    ("10-tanh-chain", (80, 24)),  # notes longer than the equations panel
+]
+
+
+@pytest.mark.parametrize(("name", "size"), CASES, ids=[f"{n}-{w}x{h}" for n, (w, h) in CASES])
+async def test_step_by_step_the_screen_matches_a_fresh_paint(name, size):
+    app = StepperApp(trace=Trace(resolve(name)))
+    async with app.run_test(size=size) as pilot:
+        terminal = await watch(app, pilot, size)
+        steps = min(len(app.trace) - 1, 60)
+        for n in range(steps):
+            await pilot.press("right")
+            await assert_screen_is_fresh(app, pilot, terminal, f"step {n + 1} forward")
+        for n in range(min(steps, 25)):
+            await pilot.press("left")
+            await assert_screen_is_fresh(app, pilot, terminal, f"step {n + 1} back")
+        for key in ("end", "home", "right_square_bracket", "right_curly_bracket", "down", "down"):
+            await pilot.press(key)
+            await assert_screen_is_fresh(app, pilot, terminal, key)
+
+
+async def test_after_a_resize_the_screen_matches_a_fresh_paint():
+    app = StepperApp(trace=Trace(resolve("90-wide-6-10-10-4")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = await watch(app, pilot, (120, 40))
+        for size in [(80, 24), (200, 50), (100, 30)]:
+            terminal.resize(*size)
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await assert_screen_is_fresh(app, pilot, terminal, f"resizing to {size}")
+            for n in range(15):
+                await pilot.press("right")
+                await assert_screen_is_fresh(app, pilot, terminal, f"step {n + 1} at {size}")
