@@ -230,7 +230,7 @@ class DiagramPainter:
         for l in range(1, len(s.layers) + 1):
             key = ("wiring", l, compact, collapse, focus if collapse and focus[0] == l else None, backward,
                    *self._inputs_of(state, roles, self._wiring_entries[l]))
-            column, rows = self._reuse(key) or self._keep(key, self._connections(state, roles, l, compact, collapse,
+            column, rows = self._columns.get(key) or self._keep(key, self._connections(state, roles, l, compact, collapse,
                                                                                 focus, backward))
             wiring.append(column)
             neuron_rows.append(rows)
@@ -240,7 +240,7 @@ class DiagramPainter:
         for l in range(1, len(s.layers) + 1):
             rows = neuron_rows[l - 1]
             key = ("neurons", l, late, tuple(rows.values()), *self._inputs_of(state, roles, self._node_entries[l]))
-            neurons = self._reuse(key) or self._keep(key, self._neurons(state, roles, l, rows, late))
+            neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late))
             columns += [wiring[l - 1], neurons]
         summary = None
         if compact:  # targets and loss as one line under the network, to save width
@@ -284,9 +284,6 @@ class DiagramPainter:
         marks = frozenset(item for item in roles.items() if item[0] in members)
         return (marks, state.values[positions].tobytes(), state.known[positions].tobytes(),
                 state.updated[positions].tobytes())
-
-    def _reuse(self, key: tuple):
-        return self._columns.get(key)
 
     def _keep(self, key: tuple, column):
         if len(self._columns) >= 1024:  # a bound, not a policy: a step needs only a few

@@ -53,11 +53,10 @@ class NetworkDiagram(LineView, can_focus=False):
         budget = self.height_budget()
         picture = self.painter.paint(state, event, width, budget)
         previous, self.picture = self.picture, picture
+        self.set_content_size(picture.width, picture.height)
         if previous is None:
-            self.set_content_size(picture.width, picture.height)
             self.invalidate_all()
         else:  # collapsed groups open and close as the focus moves: often only a few rows change
-            self.set_content_size(picture.width, picture.height)
             self.invalidate([y for y, (old, new) in enumerate(zip(previous.lines, picture.lines)) if old != new])
         height = min(picture.height, budget) + self.chrome_top
         if height != self._height:  # a style change costs a layout pass: only when needed

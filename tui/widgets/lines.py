@@ -159,10 +159,12 @@ class LineView(Widget):
         scroll again at once (every scroll repaints the whole panel)."""
         top, left = self.top, self.left
         view_height, view_width = self.view_height, self.view_width
+        if view_height <= 0:
+            return  # not laid out yet: the first resize keeps the region in view
         if y - margin_y < self.top or y + height + margin_y > self.top + view_height:
-            self.top = y - max(margin_y, (view_height - height) // 3)
+            self.top = y - max(margin_y, (view_height - height + 1) // 3)
         if x - margin_x < self.left or x + width + margin_x > self.left + view_width:
-            self.left = x - max(margin_x, (view_width - width) // 3)
+            self.left = x - max(margin_x, (view_width - width + 1) // 3)
         self._clamp()
         if (top, left) != (self.top, self.left):
             self._scrolled()
@@ -172,27 +174,18 @@ class LineView(Widget):
             self.top = self.left = 0
             self._scrolled()
 
-    def page_into_view(self, row: int) -> None:
-        """Keep a row visible by paging: when it leaves the view, put it a third of the way down.
-        Most steps then do not scroll at all (a scroll repaints every visible line)."""
-        height = self.view_height
-        if height <= 0 or self.top <= row < self.top + height:
-            return
-        self.top = row - height // 3
-        self._clamp()
-        self._scrolled()
-
     def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
-        self.top += 3
-        self._clamp()
-        self._scrolled()
+        self._scroll_by(3)
         event.stop()
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
-        self.top -= 3
+        self._scroll_by(-3)
+        event.stop()
+
+    def _scroll_by(self, rows: int) -> None:
+        self.top += rows
         self._clamp()
         self._scrolled()
-        event.stop()
 
     def on_resize(self) -> None:
         self._resized(self.size)

@@ -210,11 +210,11 @@ class ValueTable(LineView, can_focus=True):
         if row != self.cursor_row:
             previous, self.cursor_row = self.cursor_row, row
             self.invalidate([previous, row])
-        self.page_into_view(row)
+        self.scroll_into_view(self.left, row)
 
     def on_resize(self) -> None:
         super().on_resize()
-        self.page_into_view(self.cursor_row)  # e.g. the answer box took some rows
+        self.scroll_into_view(self.left, self.cursor_row)  # e.g. the answer box took some rows
 
     def action_move_cursor(self, delta: int) -> None:
         self._select(self.cursor_row + delta)
