@@ -69,6 +69,9 @@ class Event:
         return record
 
 
+RECENT_EVENTS = 8
+
+
 class Trace:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
@@ -85,6 +88,9 @@ class Trace:
         )
         self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
         self._notes = self._place_notes(scenario.notes)
+        # The last few events built: a step asks for the current event several times (the panels,
+        # the key bindings, the learning modes). Bounded, so walking a long run keeps nothing.
+        self._recent: dict[int, Event] = {}
 
     # -- the sequence -------------------------------------------------------------------------
 
@@ -104,6 +110,15 @@ class Trace:
     def __getitem__(self, index: int) -> Event:
         if index < 0:
             index += len(self)
+        event = self._recent.get(index)
+        if event is None:
+            event = self._build(index)
+            if len(self._recent) >= RECENT_EVENTS:
+                del self._recent[next(iter(self._recent))]  # the oldest
+            self._recent[index] = event
+        return event
+
+    def _build(self, index: int) -> Event:
         iteration, offset = self.locate(index)
         values = self.training.iteration(iteration)
         plan = self.plan
@@ -134,7 +149,7 @@ class Trace:
 
     def __iter__(self) -> Iterator[Event]:
         for index in range(len(self)):
-            yield self[index]
+            yield self._build(index)  # a walk has no use for the memo
 
     def _reading(self, values, slot: int) -> Reading:
         key, sample = self.plan.slot_identity(slot)

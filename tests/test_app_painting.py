@@ -127,3 +127,38 @@ async def test_after_a_resize_the_screen_matches_a_fresh_paint():
             for n in range(15):
                 await pilot.press("right")
                 await assert_screen_is_fresh(app, pilot, terminal, f"step {n + 1} at {size}")
+
+
+def colours(cells) -> set:
+    return {colour for row in cells for _, style in row if style is not None
+            for colour in (style.color, style.bgcolor) if colour is not None and colour.triplet is not None}
+
+
+async def test_no_color_reaches_every_panel(monkeypatch):
+    # The panels pass each role's style through Textual's line filters once, not each line:
+    # with NO_COLOR set (Textual's Monochrome filter) nothing on screen may keep a hue.
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = StepperApp(trace=Trace(resolve("20-sigmoid-2-2-2")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(12):
+            await pilot.press("right")
+        await pilot.pause()
+        shown = colours(screen_cells(app.screen._compositor.render_strips()))
+        assert shown, "no colours at all: the check below would pass vacuously"
+        hued = {c.triplet for c in shown if len(set(c.triplet)) > 1}
+        assert not hued, f"colours left under NO_COLOR: {sorted(hued)[:5]}"
+
+
+async def test_a_theme_change_repaints_every_cached_line():
+    app = StepperApp(trace=Trace(resolve("90-wide-6-10-10-4")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        terminal = await watch(app, pilot, (120, 40))
+        for _ in range(10):
+            await pilot.press("right")
+        before = colours(terminal.cells)
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await pilot.pause()
+        await assert_screen_is_fresh(app, pilot, terminal, "a theme change")
+        assert colours(terminal.cells) != before
+        await pilot.press("right")
+        await assert_screen_is_fresh(app, pilot, terminal, "a step after the theme change")

@@ -21,7 +21,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .runs import Line, RunPainter
+from .runs import Line, RunPainter, cells
 
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
 
@@ -39,7 +39,7 @@ class LineView(Widget):
         self.left = 0
         self.content_width = 0
         self.content_height = 0
-        self._strips: dict[int, Strip] = {}  # content row -> its strip (whole content width)
+        self._strips: dict[int, tuple[list[Segment], int]] = {}  # content row -> segments, cells
         self._painted: dict[int, Strip] = {}  # screen line -> finished strip (chrome, filters)
         self._runs = RunPainter(self)
         self._base: Style | None = None
@@ -203,28 +203,27 @@ class LineView(Widget):
     # -- rendering ----------------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        runs = self._runs
         if self._base is None:  # resolved once, not once per frame: a style change resets it
             self._base = self.rich_style
             self._background = self.background_colors[1]
+        # Textual's colour filters (NO_COLOR, ANSI themes) are applied to each role's style once.
+        if runs.begin(self._base, tuple(self.app.get_line_filters()), self._background):
+            self._strips.clear()
+            self._painted.clear()
         size = self.size
         if size != self._size:  # laid out anew; the Resize event is on its way
             self._resized(size)
         width = size.width
         painted = self._painted
         lines = []
-        filters = None
         for y in crop.line_range:
             strip = painted.get(y)
             if strip is None:
-                if filters is None:
-                    filters = self.app.get_line_filters()
                 segments, length = self._paint_line(y, width)
-                for line_filter in filters:  # Textual's colour filters (e.g. NO_COLOR, ANSI themes)
-                    segments = line_filter.apply(segments, self._background)
-                strip = Strip(segments, length)
                 if length != width:  # a panel narrower than its chrome
-                    strip = strip.adjust_cell_length(width, self._base)
-                painted[y] = strip
+                    segments, length = cells(segments, length, 0, width, runs.over("")), width
+                strip = painted[y] = Strip(segments, length)
             lines.append(strip)
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
@@ -233,43 +232,39 @@ class LineView(Widget):
 
     def _paint_line(self, y: int, width: int) -> tuple[list[Segment], int]:
         """Screen line `y` of the panel (the title rule, the heading, or a row of content) as
-        segments and their width in cells."""
-        base, runs = self._base, self._runs
+        finished segments and their width in cells (one Strip is made of them: a Strip is not
+        cheap to make)."""
+        runs = self._runs
         if y == 0 and self.title:
             title = self.title if len(self.title) < width - 4 else ""
             start = "┌─ " if self._left_rule else RULE  # the corner where the two rules meet
-            strip = runs.strip([(start, "rule"), (title, "title"), (RULE * width, "rule")], width, base, crop=True)
-            return list(strip), strip.cell_length
+            segments, length = runs.segments([(start, "rule"), (title, "title"), (RULE * width, "rule")])
+            return cells(segments, length, 0, width, runs.over("")), width
         view = self.view_width
         indicator = view < self.inner_width
         if y < self.chrome_top:  # the heading scrolls sideways with the columns below it
-            strip = runs.strip(self.heading, self.content_width, base, "heading")
-            strip = strip.crop_extend(self.left, self.left + self.inner_width, runs.over(base, "heading"))
-            indicator = False
+            segments, length = runs.segments(self.heading, self.content_width, "heading")
+            view, indicator = self.inner_width, False
+            content = cells(segments, length, self.left, self.left + view, runs.over("heading"))
         else:
             y -= self.chrome_top
             row = self.top + y
             if row >= self.content_height:
-                strip = Strip.blank(view, base)
+                content = [Segment(" " * view, runs.over(""))]
             else:
-                strip = self._strips.get(row)
-                if strip is None:
-                    strip = runs.strip(self.line(row), self.content_width, base, self.line_extra(row))
-                    self._strips[row] = strip
-                if self.left or strip.cell_length > view:  # (else the row is used as it is)
-                    strip = strip.crop_extend(self.left, self.left + view, base)
+                cached = self._strips.get(row)
+                if cached is None:
+                    cached = self._strips[row] = runs.segments(self.line(row), self.content_width, self.line_extra(row))
+                content = cells(*cached, self.left, self.left + view, runs.over(""))
         segments = []
-        length = max(strip.cell_length, view) + self._left_rule + 2 * self.padding_x + indicator
         if self._left_rule:
-            segments.append(Segment(LEFT_RULE, runs.over(base, "rule")))
+            segments.append(Segment(LEFT_RULE, runs.over("rule")))
         if self.padding_x:
-            segments.append(Segment(" " * self.padding_x, base))
-        segments += strip
-        if strip.cell_length < view:
-            segments.append(Segment(" " * (view - strip.cell_length), base))
+            segments.append(Segment(" " * self.padding_x, runs.over("")))
+        segments += content
         if indicator:  # where the view is in the content
             thumb_start, thumb_end = self._thumb()
-            segments.append(Segment("┃" if thumb_start <= y < thumb_end else "│", runs.over(base, "muted")))
+            segments.append(Segment("┃" if thumb_start <= y < thumb_end else "│", runs.over("muted")))
         if self.padding_x:
-            segments.append(Segment(" " * self.padding_x, base))
-        return segments, length
+            segments.append(Segment(" " * self.padding_x, runs.over("")))
+        return segments, view + self._left_rule + 2 * self.padding_x + indicator

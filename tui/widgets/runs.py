@@ -15,7 +15,6 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.strip import Strip
 from textual.widget import Widget
 
 Run = tuple[str, str]  # (text, role); role "" is the widget's own style
@@ -86,19 +85,31 @@ def wrap(line: Line, width: int, indent: int = 0) -> list[Line]:
 
 
 class RunPainter:
-    """Turns runs into strips for one widget, with the role styles of the widget's screen."""
+    """Turns runs into finished segments for one widget: each role's style is combined with the
+    widget's own and passed through Textual's colour filters once, not once per segment."""
 
     def __init__(self, widget) -> None:
         self.widget = widget
         self._source: RoleStyles | None = None
         self._styles: dict[str, Style] = {}
-        self._combined: dict[tuple[str, str], Style] = {}  # (role, extra) -> base + role + extra
-        self._base: Style | None = None
+        self._finished: dict[tuple[str, str], Style] = {}  # (role, extra) -> filtered base + role + extra
+        self._context: tuple | None = None  # (base style, filters, background) the styles were made for
 
     def forget(self) -> None:
         """Drop resolved styles (after a theme or CSS change)."""
         self._styles.clear()
-        self._combined.clear()
+        self._finished.clear()
+        self._context = None
+
+    def begin(self, base: Style, filters: tuple, background) -> bool:
+        """Paint with this base style, these line filters (e.g. NO_COLOR, ANSI themes) and this
+        background colour; True if they changed since the last paint (cached lines are stale)."""
+        context = (base, filters, background)
+        if context == self._context:
+            return False
+        self._context = context
+        self._finished.clear()
+        return True
 
     def style(self, role: str) -> Style:
         if not role:
@@ -110,23 +121,25 @@ class RunPainter:
             style = self._styles[role] = self._source.get_component_rich_style(f"run--{role}", partial=True)
         return style
 
-    def over(self, base: Style, role: str, extra: str = "") -> Style:
-        if base is not self._base:
-            self._base = base
-            self._combined.clear()
-        style = self._combined.get((role, extra))
+    def over(self, role: str, extra: str = "") -> Style:
+        """The finished style of a role (and an extra role laid over it) on the widget's base."""
+        style = self._finished.get((role, extra))
         if style is None:
+            base, filters, background = self._context
             style = base + self.style(role) if role else base
             if extra:
                 style += self.style(extra)
-            self._combined[role, extra] = style
+            # Textual's line filters map each segment's style on its own, so applying them to
+            # the style once is the same as applying them to every segment painted with it.
+            for line_filter in filters:
+                style = line_filter.apply([Segment(" ", style)], background)[0].style
+            self._finished[role, extra] = style
         return style
 
-    def strip(self, line: Line, width: int, base: Style, extra: str = "", crop: bool = False) -> Strip:
-        """One strip of at least `width` cells, exactly `width` if `crop` (built in one go: a
-        Strip is not cheap to make)."""
-        # Neighbouring runs of one role become one segment: every later stage (Textual's colour
-        # filter, the compositor's cuts, the escape codes) works segment by segment.
+    def segments(self, line: Line, width: int = 0, extra: str = "") -> tuple[list[Segment], int]:
+        """The segments of a line and its width in cells, padded to at least `width`."""
+        # Neighbouring runs of one role become one segment: every later stage (the compositor's
+        # cuts, the escape codes) works segment by segment.
         segments = []
         text, role = "", ""
         for next_text, next_role in line:
@@ -134,16 +147,25 @@ class RunPainter:
                 text += next_text
                 continue
             if text:
-                segments.append(Segment(text, self.over(base, role, extra)))
+                segments.append(Segment(text, self.over(role, extra)))
             text, role = next_text, next_role
         if text:
-            segments.append(Segment(text, self.over(base, role, extra)))
+            segments.append(Segment(text, self.over(role, extra)))
         # Measured run by run: the same short texts (symbols, values) recur from step to step, and
         # Rich caches their widths.
         length = sum([cell_len(text) for text, _ in line])
-        if crop and length > width:
-            return Strip(segments, length).crop(0, width)
         if length < width:
-            segments.append(Segment(" " * (width - length), self.over(base, "", extra)))
+            segments.append(Segment(" " * (width - length), self.over("", extra)))
             length = width
-        return Strip(segments, length)
+        return segments, length
+
+
+def cells(segments: list[Segment], length: int, start: int, end: int, pad: Style) -> list[Segment]:
+    """Cells start..end of a line `length` cells wide, padded with spaces past its end."""
+    if start == 0 and length <= end:
+        out = list(segments)
+    else:  # cut where the cells are (a wide character split by a cut becomes spaces)
+        out = list(Segment.divide(segments, [start, end]))[1] if start < length else []
+    if length < end:
+        out.append(Segment(" " * (end - max(length, start)), pad))
+    return out
