@@ -27,7 +27,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import contextlib
 import fcntl
+import gc
 import io
 import json
 import os
@@ -62,41 +64,68 @@ SIZE = (120, 40)
 
 # -- 1. step latency ----------------------------------------------------------------------------
 
-async def step_latencies(app, steps: int, warmup: int = 20) -> list[float]:
-    """Seconds from each key press to the repainted screen."""
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
-                          width=SIZE[0], height=SIZE[1])
-        painted = asyncio.Event()
-        painted_at = 0.0
+class Stepper:
+    """One app under test: presses a key and waits until the repainted screen is ready to write."""
+
+    def __init__(self, app, pilot) -> None:
+        self.app, self.pilot = app, pilot
+        self.console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                               width=SIZE[0], height=SIZE[1])
+        self.painted = asyncio.Event()
+        self.painted_at = 0.0
         display = app._display
 
         def display_and_encode(screen, update) -> None:
-            nonlocal painted_at
             display(screen, update)
             if update is not None:
-                update.render_segments(console)  # the escape codes a terminal would be sent
+                update.render_segments(self.console)  # the escape codes a terminal would be sent
                 # The moment the frame is ready to write: whatever the app goes on to do before
                 # this coroutine is scheduled again (e.g. Textual rebuilding the footer after the
                 # key bindings changed) is not part of what the user waits for.
-                painted_at = time.perf_counter()
-                painted.set()
+                self.painted_at = time.perf_counter()
+                self.painted.set()
 
         app._display = display_and_encode
-        driver = app._driver
-        times = []
-        for n in range(steps + warmup):
-            if getattr(app, "position", 0) == len(getattr(app, "trace", None) or ()) - 1:
-                driver.send_message(events.Key("home", None))  # wrap around, untimed
-                await pilot.pause()
-            painted.clear()
-            start = time.perf_counter()
-            driver.send_message(events.Key("right", None))
-            await asyncio.wait_for(painted.wait(), timeout=5)
-            if n >= warmup:
-                times.append(painted_at - start)
+
+    async def step(self) -> float:
+        """Seconds from a press of → to the repainted screen."""
+        app, driver = self.app, self.app._driver
+        if getattr(app, "position", 0) == len(getattr(app, "trace", None) or ()) - 1:
+            driver.send_message(events.Key("home", None))  # wrap around, untimed
+            await self.pilot.pause()
+        self.painted.clear()
+        start = time.perf_counter()
+        driver.send_message(events.Key("right", None))
+        await asyncio.wait_for(self.painted.wait(), timeout=5)
+        seconds = self.painted_at - start
+        await self.pilot.pause()
+        return seconds
+
+
+async def step_latencies(makers: dict, steps: int, warmup: int = 10) -> dict[str, list[float]]:
+    """Every app running at once, idle but for the one being stepped, stepped in turn: this
+    machine's speed drifts over seconds, and a slow spell then hits every app alike instead of
+    deciding one app's figure."""
+    async with contextlib.AsyncExitStack() as stack:
+        steppers = {}
+        for name, make in makers.items():
+            app = make()
+            pilot = await stack.enter_async_context(app.run_test(size=SIZE))
             await pilot.pause()
+            steppers[name] = Stepper(app, pilot)
+        for stepper in steppers.values():  # let start-up work (e.g. the loss curve) finish
+            await stepper.pilot.pause(0.5)
+        # As the backprop-stepper command does once started (tui.launch): what start-up built is
+        # set aside from the cycle collector. Here that is all three apps, so a collection in one
+        # app's step does not walk the other two.
+        gc.collect()
+        gc.freeze()
+        times: dict[str, list[float]] = {name: [] for name in steppers}
+        for n in range(warmup + steps):
+            for name, stepper in steppers.items():
+                seconds = await stepper.step()
+                if n >= warmup:
+                    times[name].append(seconds)
     return times
 
 
@@ -106,20 +135,17 @@ def summary(times: list[float]) -> dict:
             "n": len(ordered)}
 
 
-def bench_steps(steps: int, rounds: int = 3) -> dict:
+def bench_steps(steps: int) -> dict:
     from minimal_app import MinimalApp
 
     from tui.app import StepperApp
 
-    runs = {
+    makers = {
         "minimal app": lambda: MinimalApp(),
         "sigmoid 2-2-2 (document 002)": lambda: StepperApp(trace=Trace(resolve("sigmoid-2-2-2"))),
         "wide 6-10-10-4": lambda: StepperApp(trace=Trace(resolve("wide-6-10-10-4"))),
     }
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(rounds):  # interleaved rounds, so a slow moment of the machine hits every app alike
-        for name, make in runs.items():
-            times[name] += asyncio.run(step_latencies(make(), steps // rounds))
+    times = asyncio.run(step_latencies(makers, steps))
     results = {name: summary(t) for name, t in times.items()}
     base = results["minimal app"]
     for result in results.values():

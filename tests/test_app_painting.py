@@ -49,14 +49,17 @@ def screen_cells(strips) -> list[list[tuple]]:
 def fresh_paint(app: StepperApp) -> list[list[tuple]]:
     """The whole screen painted from scratch: every panel's cached lines set aside meanwhile."""
     views = list(app.screen.query(LineView))
-    saved = [(view._painted, view._strips) for view in views]
+    caches = ("_painted", "_finished", "_strips")
+    saved = [[getattr(view, cache) for cache in caches] for view in views]
     for view in views:
-        view._painted, view._strips = {}, {}
+        for cache in caches:
+            setattr(view, cache, {})
     try:
         return screen_cells(app.screen._compositor.render_strips())
     finally:
-        for view, (painted, strips) in zip(views, saved):
-            view._painted, view._strips = painted, strips
+        for view, kept in zip(views, saved):
+            for cache, value in zip(caches, kept):
+                setattr(view, cache, value)
 
 
 def differences(shown, fresh) -> list[str]:

@@ -23,7 +23,7 @@ value) is worked out once, so painting a step is a pass over plain integers and 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -70,7 +70,10 @@ def short(value: float | None) -> str:
 
 @dataclass(frozen=True)
 class Picture:
-    lines: list[list[Run]]  # each line a list of (text, role) runs
+    """Columns placed side by side. A line is joined from its columns' runs when it is asked for:
+    a step usually changes a column or two, and only their changed rows need painting."""
+
+    placed: list[tuple[int, _Column]]  # (x, column), left to right
     width: int
     height: int
     focus: tuple[int, int, int, int] | None  # x, y, width, height of the current item
@@ -78,13 +81,50 @@ class Picture:
     compact: bool
     current: tuple[str, ...] = ()  # texts of the items marked as being computed
     reads: tuple[str, ...] = ()  # texts of the items marked as read
+    _joined: dict[int, list[Run]] = field(default_factory=dict)
+
+    def line(self, y: int) -> list[Run]:
+        """Line y as (text, role) runs."""
+        line = self._joined.get(y)
+        if line is None:
+            line, end = [], 0
+            for x, column in self.placed:
+                row = column.rows.get(y)
+                if row is not None:
+                    start, runs = row
+                    if x + start > end:
+                        line.append((" " * (x + start - end), ""))
+                    line += runs
+                    end = x + column.ends[y]
+            self._joined[y] = line
+        return line
+
+    @property
+    def lines(self) -> list[list[Run]]:
+        return [self.line(y) for y in range(self.height)]
+
+    def changed_rows(self, previous: Picture) -> set[int] | None:
+        """The rows that differ from `previous`, or None if the columns moved (all may differ).
+        Columns a step did not touch are the same objects (see DiagramPainter), so only the
+        rows of the others are compared."""
+        if previous.width != self.width or len(previous.placed) != len(self.placed):
+            return None
+        rows = set(range(min(previous.height, self.height), max(previous.height, self.height)))
+        for (old_x, old), (x, new) in zip(previous.placed, self.placed):
+            if new is old:
+                continue
+            if x != old_x:
+                return None
+            rows.update(y for y in old.rows.keys() | new.rows.keys() if old.rows.get(y) != new.rows.get(y))
+        return rows
 
 
-def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool) -> str:
-    """The bracket that gathers a neuron's connections; its arrow shows the direction of flow."""
+def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool, width: int) -> str:
+    """The bracket that gathers a neuron's connections; its arrow shows the direction of flow.
+    A lone connection's arrow is `width` long, so that it reaches the neuron as a bracket does."""
     head = "◀─" if backward else "─▶"
     if count == 1:
-        return "◀──" if backward else "──▶"
+        return "◀" + "─" * (width - 1) if backward else "─" * (width - 1) + "▶"
     if n == junction:
         return ("─┼" if has_text else " ├") + head
     if n == 0:
@@ -181,8 +221,7 @@ class DiagramPainter:
             # What each layer's columns are painted from, to tell when a column can be reused.
             self._wiring_entries[l] = (frozenset().union(*self._touched[l]),
                                        np.array([c.value for group in groups for c in group]))
-            node_entries = [p for node in self._nodes[l] for _, p in node.values()]
-            self._node_entries[l] = (frozenset(node_entries), np.array(node_entries))
+            self._node_entries[l] = self._entries([p for node in self._nodes[l] for _, p in node.values()])
             source_width = max(len(c.source) for group in groups for c in group)
             weight_width = max(len(c.text) for group in groups for c in group)
             node_width = 2 + 8 + max(len(text) for node in self._nodes[l] for text, _ in node.values())
@@ -195,6 +234,12 @@ class DiagramPainter:
         batch = entry(loss, "batch")
         self._batch_loss = (f"batch {sym[loss]}", batch) if batch is not None else None
         self._loss_width = 12 + max(len(t) for t, _ in [*self._targets, *self._terms, self._loss])
+        self._input_entries = self._entries([p for _, p in self._inputs])
+        self._loss_entries = self._entries([p for _, p, _ in self._loss_items()])
+
+    @staticmethod
+    def _entries(positions: list[int]) -> tuple[frozenset[int], np.ndarray]:
+        return frozenset(positions), np.array(positions, dtype=int)
 
     @staticmethod
     def _label(symbol: str, family: Family) -> str:
@@ -236,17 +281,22 @@ class DiagramPainter:
             neuron_rows.append(rows)
         height = max(max(c.height for c in wiring), 2 * s.inputs)
 
-        columns = [self._input_column(state, roles, height)]
+        key = ("inputs", height, *self._inputs_of(state, roles, self._input_entries))
+        columns = [self._columns.get(key) or self._keep(key, self._input_column(state, roles, height))]
         for l in range(1, len(s.layers) + 1):
             rows = neuron_rows[l - 1]
             key = ("neurons", l, late, tuple(rows.values()), *self._inputs_of(state, roles, self._node_entries[l]))
             neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late))
             columns += [wiring[l - 1], neurons]
         summary = None
+        loss_inputs = self._inputs_of(state, roles, self._loss_entries)
         if compact:  # targets and loss as one line under the network, to save width
-            summary = self._loss_row(state, roles, max(c.height for c in columns))
+            y = max(c.height for c in columns)
+            key = ("loss row", y, *loss_inputs)
+            summary = self._columns.get(key) or self._keep(key, self._loss_row(state, roles, y))
         else:
-            columns.append(self._loss_column(state, roles, neuron_rows[-1]))
+            key = ("loss column", tuple(neuron_rows[-1].items()), *loss_inputs)
+            columns.append(self._columns.get(key) or self._keep(key, self._loss_column(state, roles, neuron_rows[-1])))
 
         # Place the columns side by side, one space apart, joining their rows of runs.
         placed = []
@@ -258,22 +308,15 @@ class DiagramPainter:
         if summary is not None:
             placed.append((0, summary))
         total_height = max(max(c.height for c in columns), summary.height if summary else 0, 1)
-        lines: list[list[Run]] = [[] for _ in range(total_height)]
-        ends = [0] * total_height
         current, reads, first = [], [], None
         for x, column in placed:
-            for y, (start, runs) in column.rows.items():
-                if x + start > ends[y]:
-                    lines[y].append((" " * (x + start - ends[y]), ""))
-                lines[y] += runs
-                ends[y] = x + column.ends[y]
             for cx, y, text, role in column.marked:
                 if role == CURRENT_STYLE:
                     current.append(text.strip())
                     first = first or (x + cx, y, len(text), 1)
                 else:
                     reads.append(text.strip())
-        return Picture(lines, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads))
+        return Picture(placed, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads))
 
     # A step changes the values and marks of one or two layers: the other layers' columns are
     # the same as last time, so they are kept, keyed by everything they are painted from.
@@ -304,7 +347,10 @@ class DiagramPainter:
         """The wiring into layer l; returns the column and the row of each neuron."""
         source_width, weight_width, _ = self._widths[l]
         label_width = (0 if compact else source_width + 1) + weight_width + 1 + 7
-        column = _Column()
+        # As wide as its widest bracket ("─┼─▶"; "──▶" if a neuron has one connection), whatever
+        # groups are open: a column that narrowed would shift every column right of it.
+        wire_width = 4 if len(self._wiring[l][0]) > 1 else 3
+        column = _Column(label_width + 1 + wire_width)
         rows: dict[int, int] = {}
         y = 0
         for j, (group, touched) in enumerate(zip(self._wiring[l], self._touched[l]), start=1):
@@ -337,7 +383,7 @@ class DiagramPainter:
             for n, (text, role, updated) in enumerate(lines):
                 if text:
                     column.mark(0, y + n, role, text.ljust(label_width), "italic" if updated else "")
-                column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward), LABEL_STYLE)
+                column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward, wire_width), LABEL_STYLE)
             rows[j] = y + junction
             y += len(lines) + 1  # a blank row between neurons
         return column, rows

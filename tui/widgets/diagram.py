@@ -41,7 +41,7 @@ class NetworkDiagram(LineView, can_focus=False):
             self._paint()
 
     def line(self, row: int) -> Line:
-        return self.picture.lines[row] if self.picture else []
+        return self.picture.line(row) if self.picture else []
 
     def _paint(self) -> None:
         if self.painter is None or self._last is None or not self.inner_width:
@@ -54,10 +54,11 @@ class NetworkDiagram(LineView, can_focus=False):
         picture = self.painter.paint(state, event, width, budget)
         previous, self.picture = self.picture, picture
         self.set_content_size(picture.width, picture.height)
-        if previous is None:
+        changed = None if previous is None else picture.changed_rows(previous)
+        if changed is None:
             self.invalidate_all()
         else:  # collapsed groups open and close as the focus moves: often only a few rows change
-            self.invalidate([y for y, (old, new) in enumerate(zip(previous.lines, picture.lines)) if old != new])
+            self.invalidate(changed)
         height = min(picture.height, budget) + self.chrome_top
         if height != self._height:  # a style change costs a layout pass: only when needed
             self._height = height

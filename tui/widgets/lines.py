@@ -41,6 +41,10 @@ class LineView(Widget):
         self.content_height = 0
         self._strips: dict[int, tuple[list[Segment], int]] = {}  # content row -> segments, cells
         self._painted: dict[int, Strip] = {}  # screen line -> finished strip (chrome, filters)
+        # Content row -> its finished strip and what else it was drawn with (the horizontal
+        # offset, the position indicator's glyph): kept across vertical scrolls, so a scroll
+        # moves lines that are already painted instead of painting them again.
+        self._finished: dict[int, tuple[tuple, Strip]] = {}
         self._runs = RunPainter(self)
         self._base: Style | None = None
         self._background = None  # the Color under the panel, for the colour filters
@@ -118,6 +122,7 @@ class LineView(Widget):
         width, chrome, view_height = self._size.width, self.chrome_top, self.view_height
         for row in rows:
             self._strips.pop(row, None)
+            self._finished.pop(row, None)
             y = row - self.top
             if 0 <= y < view_height:
                 self._painted.pop(y + chrome, None)
@@ -132,9 +137,13 @@ class LineView(Widget):
             self._clamp()
 
     def invalidate_all(self) -> None:
-        self._strips.clear()
-        self._painted.clear()
+        self._forget()
         self.refresh()
+
+    def _forget(self) -> None:
+        self._strips.clear()
+        self._finished.clear()
+        self._painted.clear()
 
     def _scrolled(self) -> None:
         self._painted.clear()
@@ -142,8 +151,7 @@ class LineView(Widget):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()  # a new theme: every cached line has old colours
-        self._painted.clear()
+        self._forget()  # a new theme: every cached line has old colours
         self._runs.forget()
         self._base = None
 
@@ -199,6 +207,7 @@ class LineView(Widget):
         self._left_rule = self.has_left_rule()
         self._clamp()
         self._painted.clear()
+        self._finished.clear()
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -209,8 +218,7 @@ class LineView(Widget):
             self._background = self.background_colors[1]
         # Textual's colour filters (NO_COLOR, ANSI themes) are applied to each role's style once.
         if runs.begin(self._base, tuple(self.app.get_line_filters()), self._background):
-            self._strips.clear()
-            self._painted.clear()
+            self._forget()
         size = self.size
         if size != self._size:  # laid out anew; the Resize event is on its way
             self._resized(size)
@@ -220,15 +228,34 @@ class LineView(Widget):
         for y in crop.line_range:
             strip = painted.get(y)
             if strip is None:
-                segments, length = self._paint_line(y, width)
-                if length != width:  # a panel narrower than its chrome
-                    segments, length = cells(segments, length, 0, width, runs.over("")), width
-                strip = painted[y] = Strip(segments, length)
+                strip = painted[y] = self._finished_line(y, width)
             lines.append(strip)
         x1, x2 = crop.column_span
         if (x1, x2) != (0, width):
             lines = [strip.crop(x1, x2) for strip in lines]
         return lines
+
+    def _finished_line(self, y: int, width: int) -> Strip:
+        row = self.top + y - self.chrome_top
+        if y < self.chrome_top or row >= self.content_height:
+            return self._strip(*self._paint_line(y, width), width)
+        variant = (self.left, self._indicator(y - self.chrome_top))
+        found = self._finished.get(row)
+        if found is None or found[0] != variant:
+            found = self._finished[row] = (variant, self._strip(*self._paint_line(y, width), width))
+        return found[1]
+
+    def _strip(self, segments: list[Segment], length: int, width: int) -> Strip:
+        if length != width:  # a panel narrower than its chrome
+            segments, length = cells(segments, length, 0, width, self._runs.over("")), width
+        return Strip(segments, length)
+
+    def _indicator(self, y: int) -> str:
+        """The position indicator's glyph beside line y of the view ("" when there is none)."""
+        if self.view_width >= self.inner_width:
+            return ""
+        thumb_start, thumb_end = self._thumb()
+        return "┃" if thumb_start <= y < thumb_end else "│"
 
     def _paint_line(self, y: int, width: int) -> tuple[list[Segment], int]:
         """Screen line `y` of the panel (the title rule, the heading, or a row of content) as
@@ -263,8 +290,7 @@ class LineView(Widget):
             segments.append(Segment(" " * self.padding_x, runs.over("")))
         segments += content
         if indicator:  # where the view is in the content
-            thumb_start, thumb_end = self._thumb()
-            segments.append(Segment("┃" if thumb_start <= y < thumb_end else "│", runs.over("muted")))
+            segments.append(Segment(self._indicator(y), runs.over("muted")))
         if self.padding_x:
             segments.append(Segment(" " * self.padding_x, runs.over("")))
         return segments, view + self._left_rule + 2 * self.padding_x + indicator
