@@ -49,6 +49,7 @@ class LineView(Widget):
         self._base: Style | None = None
         self._background = None  # the Color under the panel, for the colour filters
         self._left_rule = False
+        self._geometry: tuple[int, int, int, int, int] | None = None  # see render_lines
         # The size as last laid out. Widget.size asks the screen for the widget's region, and
         # painting a step needs it dozens of times; render_lines and on_resize keep this current.
         self._size = Size(0, 0)
@@ -225,9 +226,12 @@ class LineView(Widget):
         width = size.width
         painted = self._painted
         lines = []
+        self._geometry = None  # worked out at the first line that needs painting
         for y in crop.line_range:
             strip = painted.get(y)
             if strip is None:
+                if self._geometry is None:
+                    self._geometry = (self.chrome_top, self.view_width, self.inner_width, *self._thumb())
                 strip = painted[y] = self._finished_line(y, width)
             lines.append(strip)
         x1, x2 = crop.column_span
@@ -236,10 +240,11 @@ class LineView(Widget):
         return lines
 
     def _finished_line(self, y: int, width: int) -> Strip:
-        row = self.top + y - self.chrome_top
-        if y < self.chrome_top or row >= self.content_height:
+        chrome = self._geometry[0]
+        row = self.top + y - chrome
+        if y < chrome or row >= self.content_height:
             return self._strip(*self._paint_line(y, width), width)
-        variant = (self.left, self._indicator(y - self.chrome_top))
+        variant = (self.left, self._indicator(y - chrome))
         found = self._finished.get(row)
         if found is None or found[0] != variant:
             found = self._finished[row] = (variant, self._strip(*self._paint_line(y, width), width))
@@ -252,9 +257,9 @@ class LineView(Widget):
 
     def _indicator(self, y: int) -> str:
         """The position indicator's glyph beside line y of the view ("" when there is none)."""
-        if self.view_width >= self.inner_width:
+        _, view, inner, thumb_start, thumb_end = self._geometry
+        if view >= inner:
             return ""
-        thumb_start, thumb_end = self._thumb()
         return "┃" if thumb_start <= y < thumb_end else "│"
 
     def _paint_line(self, y: int, width: int) -> tuple[list[Segment], int]:
@@ -267,14 +272,14 @@ class LineView(Widget):
             start = "┌─ " if self._left_rule else RULE  # the corner where the two rules meet
             segments, length = runs.segments([(start, "rule"), (title, "title"), (RULE * width, "rule")])
             return cells(segments, length, 0, width, runs.over("")), width
-        view = self.view_width
-        indicator = view < self.inner_width
-        if y < self.chrome_top:  # the heading scrolls sideways with the columns below it
+        chrome, view, inner, _, _ = self._geometry
+        indicator = view < inner
+        if y < chrome:  # the heading scrolls sideways with the columns below it
             segments, length = runs.segments(self.heading, self.content_width, "heading")
-            view, indicator = self.inner_width, False
+            view, indicator = inner, False
             content = cells(segments, length, self.left, self.left + view, runs.over("heading"))
         else:
-            y -= self.chrome_top
+            y -= chrome
             row = self.top + y
             if row >= self.content_height:
                 content = [Segment(" " * view, runs.over(""))]

@@ -46,6 +46,8 @@ def sparkline(losses: np.ndarray, width: int, current: int) -> Line:
 
 
 class LossCurve(LineView, can_focus=False):
+    padding_x = 1
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.losses: np.ndarray | None = None

@@ -140,6 +140,7 @@ class RunPainter:
         """The segments of a line and its width in cells, padded to at least `width`."""
         # Neighbouring runs of one role become one segment: every later stage (the compositor's
         # cuts, the escape codes) works segment by segment.
+        finished, over = self._finished, self.over
         segments = []
         text, role = "", ""
         for next_text, next_role in line:
@@ -147,15 +148,15 @@ class RunPainter:
                 text += next_text
                 continue
             if text:
-                segments.append(Segment(text, self.over(role, extra)))
+                segments.append(Segment(text, finished.get((role, extra)) or over(role, extra)))
             text, role = next_text, next_role
         if text:
-            segments.append(Segment(text, self.over(role, extra)))
+            segments.append(Segment(text, finished.get((role, extra)) or over(role, extra)))
         # Measured run by run: the same short texts (symbols, values) recur from step to step, and
         # Rich caches their widths.
         length = sum([cell_len(text) for text, _ in line])
         if length < width:
-            segments.append(Segment(" " * (width - length), self.over("", extra)))
+            segments.append(Segment(" " * (width - length), over("", extra)))
             length = width
         return segments, length
 

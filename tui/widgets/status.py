@@ -27,6 +27,8 @@ def _fit(line: Line, width: int) -> Line:
 
 
 class StatusBar(LineView, can_focus=False):
+    padding_x = 1
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._lines: list[Line] = [[], []]
