@@ -184,17 +184,19 @@ class StepperApp(LearningModes, App[None]):
         if self.trace is None or self.ledger is None:
             return
         event = self.trace[index]
-        if self.matrix is not None:
-            block = self.matrix.block(index)
-            state = self.ledger.at(index, event, block.entries)
-            self.equations.show_block(block)
-        else:
-            state = self.ledger.at(index, event)
-            self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
-        state = self.present(index, event, state)  # predict, why and compare modes
-        self.status_bar.show(self.trace, event, self.status_flags())
-        self.diagram.show(state, event)
-        self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
+        with self.equations.repainting_once(), self.status_bar.repainting_once(), \
+                self.diagram.repainting_once(), self.value_table.repainting_once():
+            if self.matrix is not None:
+                block = self.matrix.block(index)
+                state = self.ledger.at(index, event, block.entries)
+                self.equations.show_block(block)
+            else:
+                state = self.ledger.at(index, event)
+                self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
+            state = self.present(index, event, state)  # predict, why and compare modes
+            self.status_bar.show(self.trace, event, self.status_flags())
+            self.diagram.show(state, event)
+            self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
             self.loss_curve.show_iteration(event.iteration)
 

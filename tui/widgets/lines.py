@@ -14,6 +14,9 @@ on the left — so it is drawn here, and each finished line is kept until its ro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -23,6 +26,7 @@ from textual.widget import Widget
 
 from .runs import Line, RunPainter, cells
 
+EVERYTHING = Region(0, 0, 0, 0)  # in repainting_once(): the whole panel
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
 
 
@@ -50,6 +54,7 @@ class LineView(Widget):
         self._background = None  # the Color under the panel, for the colour filters
         self._left_rule = False
         self._geometry: tuple[int, int, int, int, int] | None = None  # see render_lines
+        self._pending: list[Region] | None = None  # repaints collected by repainting_once()
         # The size as last laid out. Widget.size asks the screen for the widget's region, and
         # painting a step needs it dozens of times; render_lines and on_resize keep this current.
         self._size = Size(0, 0)
@@ -129,6 +134,27 @@ class LineView(Widget):
                 self._painted.pop(y + chrome, None)
                 regions.append(Region(0, y + chrome, width, 1))
         if regions:
+            self._refresh(regions)
+
+    @contextmanager
+    def repainting_once(self) -> Iterator[None]:
+        """Collect the repaints asked for inside and ask Textual once: each refresh costs a pass
+        through Textual's bookkeeping, and a step can invalidate a panel's rows several times."""
+        self._pending = []
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            if pending:
+                self.refresh(*([] if EVERYTHING in pending else pending))
+
+    def _refresh(self, regions: list[Region] | None = None) -> None:
+        """Repaint some regions of the panel (None: all of it), now or when repainting_once() ends."""
+        if self._pending is not None:
+            self._pending += regions if regions is not None else [EVERYTHING]
+        elif regions is None:
+            self.refresh()
+        else:
             self.refresh(*regions)
 
     def set_heading(self, heading: Line | None) -> None:
@@ -139,7 +165,7 @@ class LineView(Widget):
 
     def invalidate_all(self) -> None:
         self._forget()
-        self.refresh()
+        self._refresh()
 
     def _forget(self) -> None:
         self._strips.clear()
@@ -148,7 +174,7 @@ class LineView(Widget):
 
     def _scrolled(self) -> None:
         self._painted.clear()
-        self.refresh()
+        self._refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
