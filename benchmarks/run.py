@@ -8,7 +8,9 @@ Three figures, each divided by a baseline measured in the same run on the same m
 1. Step latency: from a key press (a Key event handed to the app's driver) to the repainted
    screen (the compositor's update rendered to the escape codes a terminal would receive), over
    hundreds of steps of a document scenario and of a 6-10-10-4 network, against the minimal app in
-   minimal_app.py. Headless, so no terminal's own drawing time is included (for either app).
+   minimal_app.py. Headless, so no terminal's own drawing time is included (for either app). The
+   three apps run side by side in one process and are stepped in turn, one key each, so that the
+   machine's slow spells fall on all three alike.
    Measured twice, each in its own process: with Textual's 60 fps frame clock (what a user sees:
    a repaint waits for the next frame tick, up to 16.7 ms), and with the clock at 1000 fps, which
    leaves the work of a step alone (the fairer ratio: the tick's wait is not the app's doing).
@@ -323,7 +325,7 @@ def main() -> None:
     if args.latency:
         print(json.dumps(bench_steps(args.latency)))
         return
-    steps, repeats, iterations = (60, 2, 30) if args.quick else (300, 9, 300)
+    steps, repeats, iterations = (60, 2, 30) if args.quick else (600, 9, 300)
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
     header = (f"backprop-stepper benchmark · {time.strftime('%Y-%m-%d')} · Python {platform.python_version()} · "

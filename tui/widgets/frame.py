@@ -27,7 +27,9 @@ class _Blank:
 
 
 class Frame(_Blank, Container):
-    """Groups panels for layout (side by side, hidden together); its children cover it."""
+    """Groups panels for layout (side by side, hidden together). app.tcss makes frames
+    `visibility: hidden` (their panels visible), so Textual's compositor leaves them out
+    altogether; BLANK keeps one cheap if a style ever shows it."""
 
 
 class BlankScreen(_Blank, Screen):
