@@ -26,7 +26,7 @@ from textual.widget import Widget
 
 from .runs import Line, RunPainter, cells
 
-EVERYTHING = Region(0, 0, 0, 0)  # in repainting_once(): the whole panel
+EVERYTHING = -1  # in repainting_once(): the whole panel
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
 
 
@@ -54,7 +54,7 @@ class LineView(Widget):
         self._background = None  # the Color under the panel, for the colour filters
         self._left_rule = False
         self._geometry: tuple[int, int, int, int, int] | None = None  # see render_lines
-        self._pending: list[Region] | None = None  # repaints collected by repainting_once()
+        self._pending: set[int] | None = None  # screen lines collected by repainting_once()
         # The size as last laid out. Widget.size asks the screen for the widget's region, and
         # painting a step needs it dozens of times; render_lines and on_resize keep this current.
         self._size = Size(0, 0)
@@ -124,38 +124,53 @@ class LineView(Widget):
 
     def invalidate(self, rows) -> None:
         """Forget the cached strips of some rows and repaint just those rows."""
-        regions = []
-        width, chrome, view_height = self._size.width, self.chrome_top, self.view_height
+        lines = []
+        chrome, view_height = self.chrome_top, self.view_height
         for row in rows:
             self._strips.pop(row, None)
             self._finished.pop(row, None)
             y = row - self.top
             if 0 <= y < view_height:
                 self._painted.pop(y + chrome, None)
-                regions.append(Region(0, y + chrome, width, 1))
-        if regions:
-            self._refresh(regions)
+                lines.append(y + chrome)
+        if lines:
+            self._refresh(lines)
 
     @contextmanager
     def repainting_once(self) -> Iterator[None]:
         """Collect the repaints asked for inside and ask Textual once: each refresh costs a pass
         through Textual's bookkeeping, and a step can invalidate a panel's rows several times."""
-        self._pending = []
+        self._pending = set()
         try:
             yield
         finally:
             pending, self._pending = self._pending, None
             if pending:
-                self.refresh(*([] if EVERYTHING in pending else pending))
+                self._repaint(None if EVERYTHING in pending else pending)
 
-    def _refresh(self, regions: list[Region] | None = None) -> None:
-        """Repaint some regions of the panel (None: all of it), now or when repainting_once() ends."""
-        if self._pending is not None:
-            self._pending += regions if regions is not None else [EVERYTHING]
-        elif regions is None:
-            self.refresh()
+    def _refresh(self, lines: list[int] | None = None) -> None:
+        """Repaint some screen lines of the panel (None: all of it), now or when
+        repainting_once() ends."""
+        if self._pending is None:
+            self._repaint(lines)
+        elif lines is None:
+            self._pending.add(EVERYTHING)
         else:
-            self.refresh(*regions)
+            self._pending.update(lines)
+
+    def _repaint(self, lines) -> None:
+        if lines is None:
+            self.refresh()
+            return
+        # Neighbouring lines as one region: Textual's bookkeeping goes region by region.
+        regions: list[Region] = []
+        width = self._size.width
+        for y in sorted(lines):
+            if regions and regions[-1].bottom == y:
+                regions[-1] = regions[-1].grow((0, 0, 1, 0))
+            else:
+                regions.append(Region(0, y, width, 1))
+        self.refresh(*regions)
 
     def set_heading(self, heading: Line | None) -> None:
         if heading != self.heading:
