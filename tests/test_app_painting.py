@@ -12,10 +12,13 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 from rich.segment import ControlType
+from textual.app import App
+from textual.geometry import Region
 
 from core import Trace, resolve
 from tui.app import StepperApp
 from tui.widgets.lines import LineView
+from tui.widgets.runs import RoleStyles
 
 
 class VirtualTerminal:
@@ -165,3 +168,35 @@ async def test_a_theme_change_repaints_every_cached_line():
         assert colours(terminal.cells) != before
         await pilot.press("right")
         await assert_screen_is_fresh(app, pilot, terminal, "a step after the theme change")
+
+
+async def test_the_position_indicator_follows_a_change_of_content_height():
+    # A panel whose content grows while its view stays put: only the indicator beside some lines
+    # changes, and those lines must be painted again although their content has not changed.
+
+    class Numbers(LineView):
+        rows = 12
+
+        def line(self, row):
+            return [(f"row {row}", "")]
+
+    class Host(App):
+        def compose(self):
+            yield RoleStyles()  # the role styles every panel paints with
+            yield Numbers()
+
+    app = Host()
+    async with app.run_test(size=(30, 6)) as pilot:
+        view = app.query_one(Numbers)
+        view.set_content_size(10, view.rows)
+        await pilot.pause()
+        whole = Region(0, 0, *view.size)
+        before = [strip.text for strip in view.render_lines(whole)]
+        view.set_content_size(10, 40)  # the thumb shrinks; no row's text changes
+        await pilot.pause()
+        shown = [strip.text for strip in view.render_lines(whole)]
+        for cache in (view._painted, view._finished, view._strips):
+            cache.clear()
+        fresh = [strip.text for strip in view.render_lines(whole)]
+        assert fresh != before, "the indicator did not move: the test would pass vacuously"
+        assert shown == fresh

@@ -109,12 +109,11 @@ class LineView(Widget):
         if width != old_width or scrollable != was_scrollable or (top, left) != (self.top, self.left):
             self.invalidate_all()  # new strip widths, the indicator's column, or a scroll
             return
-        rows = set(range(min(old_height, height), max(old_height, height)))
-        if scrollable:
+        self.invalidate(range(min(old_height, height), max(old_height, height)))
+        if scrollable:  # the lines beside which the indicator changed: their content has not
             (old_start, old_end), (start, end) = old_thumb, self._thumb()
-            rows.update(self.top + y for y in range(self.view_height)
-                        if (old_start <= y < old_end) != (start <= y < end))
-        self.invalidate(rows)
+            self._repaint_lines([y + self.chrome_top for y in range(self.view_height)
+                                 if (old_start <= y < old_end) != (start <= y < end)])
 
     def _thumb(self) -> tuple[int, int]:
         """The rows of the view where the position indicator is drawn thick."""
@@ -129,10 +128,14 @@ class LineView(Widget):
         for row in rows:
             self._strips.pop(row, None)
             self._finished.pop(row, None)
-            y = row - self.top
-            if 0 <= y < view_height:
-                self._painted.pop(y + chrome, None)
-                lines.append(y + chrome)
+            if 0 <= row - self.top < view_height:
+                lines.append(row - self.top + chrome)
+        self._repaint_lines(lines)
+
+    def _repaint_lines(self, lines: list[int]) -> None:
+        """Paint some screen lines again (their content rows' caches are up to date)."""
+        for y in lines:
+            self._painted.pop(y, None)
         if lines:
             self._refresh(lines)
 

@@ -129,18 +129,14 @@ class RunPainter:
             style = base + self.style(role) if role else base
             if extra:
                 style += self.style(extra)
-            # Textual's line filters map each segment's style on its own, so applying them to
-            # the style once is the same as applying them to every segment painted with it.
-            for line_filter in filters:
-                style = line_filter.apply([Segment(" ", style)], background)[0].style
-            self._finished[role, extra] = style
+            style = self._finished[role, extra] = filtered(style, filters, background)
         return style
 
     def segments(self, line: Line, width: int = 0, extra: str = "") -> tuple[list[Segment], int]:
         """The segments of a line and its width in cells, padded to at least `width`."""
         # Neighbouring runs of one role become one segment: every later stage (the compositor's
         # cuts, the escape codes) works segment by segment.
-        finished, over = self._finished, self.over
+        over = self.over
         segments = []
         text, role = "", ""
         for next_text, next_role in line:
@@ -148,10 +144,10 @@ class RunPainter:
                 text += next_text
                 continue
             if text:
-                segments.append(Segment(text, finished.get((role, extra)) or over(role, extra)))
+                segments.append(Segment(text, over(role, extra)))
             text, role = next_text, next_role
         if text:
-            segments.append(Segment(text, finished.get((role, extra)) or over(role, extra)))
+            segments.append(Segment(text, over(role, extra)))
         # Measured run by run: the same short texts (symbols, values) recur from step to step, and
         # Rich caches their widths.
         length = sum([cell_len(text) for text, _ in line])
@@ -159,6 +155,15 @@ class RunPainter:
             segments.append(Segment(" " * (width - length), over("", extra)))
             length = width
         return segments, length
+
+
+def filtered(style: Style, filters, background) -> Style:
+    """A style as Textual's line filters (NO_COLOR, ANSI themes, dim) would leave it. They map
+    each segment's style on its own, so filtering a style once is the same as filtering every
+    segment painted with it."""
+    for line_filter in filters:
+        style = line_filter.apply([Segment(" ", style)], background)[0].style
+    return style
 
 
 def cells(segments: list[Segment], length: int, start: int, end: int, pad: Style) -> list[Segment]:
