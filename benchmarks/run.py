@@ -15,7 +15,7 @@ Three figures, each divided by a baseline measured in the same run on the same m
    a repaint waits for the next frame tick, up to 16.7 ms), and with the clock at 1000 fps, which
    leaves the work of a step alone (the fairer ratio: the tick's wait is not the app's doing).
 2. Startup: from spawning the process in a pseudo-terminal to the first painted frame on its screen,
-   launched as a user launches it (python -m tui SCENARIO, the backprop-stepper command), against
+   launched as a user launches it (python -m backprop_stepper SCENARIO, the backprop-stepper command), against
    the minimal app; and a 10,000-iteration scenario against a one-iteration one (the trace must
    stay lazy).
 3. Trace cost: generating and walking the whole trace of 300 iterations of a 4-8-8-3 network on a
@@ -56,10 +56,10 @@ import textual  # noqa: E402
 from rich.console import Console  # noqa: E402
 from textual import events  # noqa: E402
 
-from core import Trace, parse_scenario, resolve  # noqa: E402
-from core.activations import activate, slope  # noqa: E402
-from core.losses import loss_terms, output_error  # noqa: E402
-from core.scaffold import new_scenario  # noqa: E402
+from backprop_stepper.core import Trace, parse_scenario, resolve  # noqa: E402
+from backprop_stepper.core.activations import activate, slope  # noqa: E402
+from backprop_stepper.core.losses import loss_terms, output_error  # noqa: E402
+from backprop_stepper.core.scaffold import new_scenario  # noqa: E402
 
 SIZE = (120, 40)
 
@@ -140,7 +140,7 @@ def summary(times: list[float]) -> dict:
 def bench_steps(steps: int) -> dict:
     from minimal_app import MinimalApp
 
-    from tui.app import StepperApp
+    from backprop_stepper.tui.app import StepperApp
 
     makers = {
         "minimal app": lambda: MinimalApp(),
@@ -202,7 +202,7 @@ def bench_startup(repeats: int) -> dict:
         long = Path(folder, "ten-thousand.toml")
         short.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=1))
         long.write_text(new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations=10_000))
-        stepper = [sys.executable, "-m", "tui"]  # what the backprop-stepper command runs
+        stepper = [sys.executable, "-m", "backprop_stepper"]  # what the backprop-stepper command runs
         launches = {  # (command, text on its first frame: the counter each app shows)
             "minimal app": ([sys.executable, str(ROOT / "benchmarks" / "minimal_app.py")], b"event 0"),
             "sigmoid 2-2-2 (document 002)": ([*stepper, "sigmoid-2-2-2"], b"event 1/"),
@@ -287,8 +287,8 @@ def bench_trace(iterations: int) -> dict:
 MEMORY = """
 import resource, sys
 sys.path.insert(0, {root!r})
-from core import Trace, parse_scenario
-from core.scaffold import new_scenario
+from backprop_stepper.core import Trace, parse_scenario
+from backprop_stepper.core.scaffold import new_scenario
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 text = new_scenario([4, 8, 8, 3], activation="tanh", seed=1, samples=4, iterations={iterations}, learning_rate=0.1)

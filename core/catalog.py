@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import scenarios
+from backprop_stepper import scenarios
 
 from .errors import ScenarioError
 from .loader import load_scenario, parse_scenario

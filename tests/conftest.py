@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from core import Trace, bundled
-from core.scaffold import new_scenario
+from backprop_stepper.core import Trace, bundled
+from backprop_stepper.core.scaffold import new_scenario
 
 # Deterministic rendering for pilot and snapshot tests.
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")

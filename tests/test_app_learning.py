@@ -7,14 +7,14 @@ import shutil
 
 from textual.geometry import Region
 
-from core import Trace, bundled, load_scenario, resolve
-from core.predict import kinds_from
-from tui.app import StepperApp
-from tui.widgets.answer import AnswerBox
-from tui.widgets.diagram import NetworkDiagram
-from tui.widgets.equations import EquationsPanel
-from tui.widgets.status import StatusBar
-from tui.widgets.values import ValueTable
+from backprop_stepper.core import Trace, bundled, load_scenario, resolve
+from backprop_stepper.core.predict import kinds_from
+from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.widgets.answer import AnswerBox
+from backprop_stepper.tui.widgets.diagram import NetworkDiagram
+from backprop_stepper.tui.widgets.equations import EquationsPanel
+from backprop_stepper.tui.widgets.status import StatusBar
+from backprop_stepper.tui.widgets.values import ValueTable
 
 
 def app_for(name: str, **options) -> StepperApp:

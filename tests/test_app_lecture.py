@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import shutil
 
-from core import Trace, bundled, load_scenario, resolve
-from core.quantities import Phase
-from tui.app import StepperApp
-from tui.widgets.diagram import NetworkDiagram
-from tui.widgets.equations import EquationsPanel
-from tui.widgets.losscurve import LossCurve
-from tui.widgets.status import StatusBar
-from tui.widgets.values import ValueTable
+from backprop_stepper.core import Trace, bundled, load_scenario, resolve
+from backprop_stepper.core.quantities import Phase
+from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.widgets.diagram import NetworkDiagram
+from backprop_stepper.tui.widgets.equations import EquationsPanel
+from backprop_stepper.tui.widgets.losscurve import LossCurve
+from backprop_stepper.tui.widgets.status import StatusBar
+from backprop_stepper.tui.widgets.values import ValueTable
 
 
 def app_for(name: str, **options) -> StepperApp:
@@ -155,7 +155,7 @@ async def test_loss_curve_shows_every_iteration_and_marks_the_current_one():
 
 
 async def test_long_runs_open_at_once_and_the_curve_fills_in(tmp_path):
-    from core.scaffold import new_scenario
+    from backprop_stepper.core.scaffold import new_scenario
 
     path = tmp_path / "long.toml"
     path.write_text(new_scenario([2, 3, 1], seed=1, iterations=3000, learning_rate=0.3))

@@ -15,10 +15,10 @@ from rich.segment import ControlType
 from textual.app import App
 from textual.geometry import Region
 
-from core import Trace, resolve
-from tui.app import StepperApp
-from tui.widgets.lines import LineView
-from tui.widgets.runs import RoleStyles
+from backprop_stepper.core import Trace, resolve
+from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.widgets.lines import LineView
+from backprop_stepper.tui.widgets.runs import RoleStyles
 
 
 class VirtualTerminal:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import Trace, resolve
-from core.quantities import Family
-from tui.app import StepperApp
-from tui.diagram import DETAIL_TAGS, DETAIL_WIDTH
-from tui.format import cell, exact
-from tui.widgets.diagram import NetworkDiagram
-from tui.widgets.equations import EquationsPanel
-from tui.widgets.status import StatusBar
-from tui.widgets.values import ValueTable
+from backprop_stepper.core import Trace, resolve
+from backprop_stepper.core.quantities import Family
+from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.diagram import DETAIL_TAGS, DETAIL_WIDTH
+from backprop_stepper.tui.format import cell, exact
+from backprop_stepper.tui.widgets.diagram import NetworkDiagram
+from backprop_stepper.tui.widgets.equations import EquationsPanel
+from backprop_stepper.tui.widgets.status import StatusBar
+from backprop_stepper.tui.widgets.values import ValueTable
 
 from .conftest import BUNDLED
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core import ScenarioError, load_scenario, parse_scenario
+from backprop_stepper.core import ScenarioError, load_scenario, parse_scenario
 
 GOOD = """
 title = "t"
@@ -140,7 +140,7 @@ def test_events_per_iteration_are_bounded():
     samples = "\n".join("[[training.samples]]\nx = [" + ", ".join(["0.1"] * 64) + "]\ny = [" + ", ".join(["0.1"] * 64) + "]" for _ in range(20))
     text = f'title = "big"\n[network]\ninputs = 64\n{sizes}\n[training]\nloss = "squared_error"\nlearning_rate = 0.1\n{samples}\n'
     scenario = parse_scenario(text)
-    from core import Trace
+    from backprop_stepper.core import Trace
 
     with pytest.raises(ScenarioError, match="limit is 250,000"):
         Trace(scenario)
@@ -150,7 +150,7 @@ def test_events_per_iteration_are_bounded():
 def test_the_command_line_exits_non_zero_without_a_traceback(tmp_path: Path, command):
     bad = tmp_path / "bad.toml"
     bad.write_text(replace("size = 2", "size = 0"))
-    args = [sys.executable, "-m", "tui", *command[:1], str(bad), *command[1:]]
+    args = [sys.executable, "-m", "backprop_stepper", *command[:1], str(bad), *command[1:]]
     result = subprocess.run(args, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from core import load_scenario
+from backprop_stepper.core import load_scenario
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "backprop_stepper", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_list_names_every_bundled_scenario():
@@ -119,7 +119,7 @@ def test_the_app_rejects_an_unknown_theme():
 def test_start_up_pauses_the_cycle_collector_then_exempts_what_it_built():
     import gc
 
-    from tui.launch import collector_paused
+    from backprop_stepper.tui.launch import collector_paused
 
     assert gc.isenabled()
     try:

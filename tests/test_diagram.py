@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from core import Trace, resolve
-from core.ledger import Ledger
-from tui.diagram import DiagramPainter
+from backprop_stepper.core import Trace, resolve
+from backprop_stepper.core.ledger import Ledger
+from backprop_stepper.tui.diagram import DiagramPainter
 
 
 def test_columns_keep_their_places_while_groups_open_and_close():

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.document import Comparison
-from core.scenario import PrintedValue
+from backprop_stepper.core.document import Comparison
+from backprop_stepper.core.scenario import PrintedValue
 
 # (iteration, quantity id, printed text) of every known disagreement, per scenario.
 KNOWN_DISAGREEMENTS = {

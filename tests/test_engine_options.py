@@ -10,9 +10,9 @@ import math
 
 import pytest
 
-from core import Kind, Trace, parse_scenario, resolve
-from core.gradcheck import gradient_check
-from core.variants import variant
+from backprop_stepper.core import Kind, Trace, parse_scenario, resolve
+from backprop_stepper.core.gradcheck import gradient_check
+from backprop_stepper.core.variants import variant
 
 from .conftest import generated
 
@@ -126,7 +126,7 @@ def test_the_trace_json_reflects_the_options():
     import io
     import json
 
-    from tui.report import write_json_lines
+    from backprop_stepper.tui.report import write_json_lines
 
     trace = Trace(parse_scenario(LAYERWISE))
     out = io.StringIO()

@@ -14,8 +14,8 @@ import math
 import numpy as np
 import pytest
 
-from core import Kind, Trace, parse_scenario
-from core.scenario import Mode
+from backprop_stepper.core import Kind, Trace, parse_scenario
+from backprop_stepper.core.scenario import Mode
 
 from .conftest import BUNDLED, generated
 from .reference import batch_loss, sample_pass

@@ -6,19 +6,19 @@ import math
 
 import pytest
 
-from core import Kind, Trace, resolve
-from core.breakpoints import (
+from backprop_stepper.core import Kind, Trace, resolve
+from backprop_stepper.core.breakpoints import (
     end_of_iteration,
     end_of_phase,
     next_breakpoint,
     until_loss_below,
     until_sign_change,
 )
-from core.explain import Explainer
-from core.ledger import Ledger
-from core.predict import PredictSession, grade, kinds_from
-from core.quantities import Phase
-from core.variants import corresponding, variant
+from backprop_stepper.core.explain import Explainer
+from backprop_stepper.core.ledger import Ledger
+from backprop_stepper.core.predict import PredictSession, grade, kinds_from
+from backprop_stepper.core.quantities import Phase
+from backprop_stepper.core.variants import corresponding, variant
 
 from .conftest import BUNDLED
 

@@ -8,7 +8,7 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import ScenarioError, Trace, bundled, parse_scenario
+from backprop_stepper.core import ScenarioError, Trace, bundled, parse_scenario
 
 TEXTS = [entry.path.read_text(encoding="utf-8") for entry in bundled()]
 TOKENS = ["0", "-1", "1e400", "nan", "inf", '"x"', "true", "[]", "[[]]", "{}", "[1, 2]", "3.5",

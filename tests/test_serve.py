@@ -23,7 +23,7 @@ def free_port() -> int:
 @pytest.fixture
 def server():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "tui", "serve", "sigmoid-2-2-2", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "backprop_stepper", "serve", "sigmoid-2-2-2", "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
@@ -74,7 +74,7 @@ def test_serve_answers_on_localhost_and_runs_the_app(server):
 def test_serve_refuses_a_bad_scenario_before_serving(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("title = \n")
-    result = subprocess.run([sys.executable, "-m", "tui", "serve", str(bad), "--port", str(free_port())],
+    result = subprocess.run([sys.executable, "-m", "backprop_stepper", "serve", str(bad), "--port", str(free_port())],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "TOML syntax error" in result.stderr and "Traceback" not in result.stderr

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import Trace, resolve
-from tui.app import StepperApp
+from backprop_stepper.core import Trace, resolve
+from backprop_stepper.tui.app import StepperApp
 
 SIZES = [(80, 24), (120, 40)]
 

@@ -12,8 +12,8 @@ from contextlib import redirect_stdout
 
 import pytest
 
-from core import Trace, parse_quantity_id, parse_scenario, quantity_id, resolve
-from tui.cli import main
+from backprop_stepper.core import Trace, parse_quantity_id, parse_scenario, quantity_id, resolve
+from backprop_stepper.tui.cli import main
 
 from .conftest import BUNDLED, generated
 
@@ -158,8 +158,9 @@ def test_jumping_far_ahead_uses_checkpoints_and_agrees_with_stepping():
 
 def test_core_imports_no_user_interface_code():
     """`core` must stay free of Textual (and of our own UI package)."""
-    probe = "import sys, core; t = core.Trace(core.bundled()[0].load()); t[0]; " \
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'tui', 'rich')))"
+    probe = "import sys; from backprop_stepper import core; t = core.Trace(core.bundled()[0].load()); t[0]; " \
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') " \
+            "or m.startswith('backprop_stepper.tui')))"
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 

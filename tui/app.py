@@ -17,10 +17,10 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from core import ScenarioError, Trace, resolve
-from core.ledger import Ledger
-from core.quantities import Phase
-from core.training import Training
+from backprop_stepper.core import ScenarioError, Trace, resolve
+from backprop_stepper.core.ledger import Ledger
+from backprop_stepper.core.quantities import Phase
+from backprop_stepper.core.training import Training
 
 from .learning import LearningModes
 from .themes import LECTURE_THEMES
@@ -317,7 +317,7 @@ class StepperApp(LearningModes, App[None]):
         if self.trace is None:
             return
         if self.matrix is None:
-            from core.matrix import MatrixView
+            from backprop_stepper.core.matrix import MatrixView
 
             self.matrix = MatrixView(self.ledger)
             self.set_reactive(StepperApp.position, self.matrix.end_of(self.matrix.block_number(self.position)))
@@ -340,7 +340,7 @@ class StepperApp(LearningModes, App[None]):
     def action_gradient_check(self) -> None:
         if self.trace is None:
             return
-        from core.gradcheck import gradient_check
+        from backprop_stepper.core.gradcheck import gradient_check
 
         from .screens.gradcheck import GradientCheckScreen
 
@@ -426,7 +426,7 @@ class StepperApp(LearningModes, App[None]):
     def export(self, kind: str) -> None:
         if self.trace is None:
             return
-        from core.export import write_json, write_markdown
+        from backprop_stepper.core.export import write_json, write_markdown
 
         path = self._new_file(".solution.md" if kind == "markdown" else ".trace.json")
         try:

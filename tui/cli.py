@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 
-from core import ScenarioError, Trace, resolve
+from backprop_stepper.core import ScenarioError, Trace, resolve
 
 from .launch import collector_paused
 
@@ -123,7 +123,7 @@ def _gradcheck(argv: list[str]) -> int:
     parser.add_argument("--iteration", type=int, default=1, metavar="N")
     parser.add_argument("--step", type=int, default=1, metavar="K", help="update step within the iteration (stochastic mode)")
     args = parser.parse_args(argv)
-    from core.gradcheck import gradient_check
+    from backprop_stepper.core.gradcheck import gradient_check
 
     trace = _load(args.scenario)
     if not 1 <= args.iteration <= trace.iterations:
@@ -150,7 +150,7 @@ def _export(argv: list[str]) -> int:
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--iterations", metavar="A-B", help="only these iterations, e.g. 1-3 (default: all)")
     args = parser.parse_args(argv)
-    from core.export import iteration_range, write_json, write_markdown
+    from backprop_stepper.core.export import iteration_range, write_json, write_markdown
 
     trace = _load(args.scenario)
     first = last = None
@@ -185,7 +185,7 @@ def _new(argv: list[str]) -> int:
     parser.add_argument("-o", "--output", required=True, metavar="FILE")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     args = parser.parse_args(argv)
-    from core.scaffold import new_scenario
+    from backprop_stepper.core.scaffold import new_scenario
 
     try:
         sizes = [int(n) for n in args.layers.split(",")]
@@ -212,7 +212,7 @@ def _serve(argv: list[str]) -> int:
 
     if args.scenario:
         _load(args.scenario)  # a bad file is reported here, not in every browser tab
-    command = [sys.executable, "-m", "tui"] + ([args.scenario] if args.scenario else [])
+    command = [sys.executable, "-m", "backprop_stepper"] + ([args.scenario] if args.scenario else [])
     if args.theme:
         command += ["--theme", args.theme]
     public_url = args.public_url
@@ -251,14 +251,14 @@ def _open_app(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     predict = None
     if args.predict:  # the learning modes' modules load only when asked for: start-up stays short
-        from core.predict import kinds_from
+        from backprop_stepper.core.predict import kinds_from
 
         try:
             predict = kinds_from(args.predict)
         except ValueError as error:
             parser.error(str(error))
     if args.compare:
-        from core.variants import OPTIONS
+        from backprop_stepper.core.variants import OPTIONS
 
         if args.compare.partition("=")[0].strip() not in OPTIONS:
             parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
@@ -267,7 +267,7 @@ def _open_app(argv: list[str]) -> int:
     with collector_paused():  # everything built here lasts as long as the app: see tui.launch
         trace = _load(args.scenario) if args.scenario else None
         if trace is not None and args.compare:
-            from core.variants import variant
+            from backprop_stepper.core.variants import variant
 
             try:
                 variant(trace.scenario, args.compare)

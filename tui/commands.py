@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from core.notation import ascii_digits
-from core.quantities import PHASES
+from backprop_stepper.core.notation import ascii_digits
+from backprop_stepper.core.quantities import PHASES
 
 if TYPE_CHECKING:
     from .app import StepperApp

@@ -28,9 +28,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.ledger import Ledger, LedgerState
-from core.quantities import Family, Key, Phase
-from core.trace import Event
+from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.quantities import Family, Key, Phase
+from backprop_stepper.core.trace import Event
 
 # Roles of runs of text (see tui.widgets.runs): the widget maps them to theme styles.
 CURRENT_STYLE = "current"

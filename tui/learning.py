@@ -11,10 +11,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from core import Trace
-from core.ledger import Ledger, LedgerState
-from core.notation import count
-from core.trace import Event
+from backprop_stepper.core import Trace
+from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.notation import count
+from backprop_stepper.core.trace import Event
 
 from .format import cell
 from .widgets.equations import EquationsPanel
@@ -83,7 +83,7 @@ class LearningModes:
         return state
 
     def _start_predicting(self, kinds) -> None:
-        from core.predict import DEFAULT_TOLERANCE, PredictSession
+        from backprop_stepper.core.predict import DEFAULT_TOLERANCE, PredictSession
 
         self.session = PredictSession(kinds, DEFAULT_TOLERANCE if self.tolerance is None else self.tolerance)
 
@@ -101,7 +101,7 @@ class LearningModes:
     def variant_values(self, index: int) -> np.ndarray | None:
         if self.variant is None:
             return None
-        from core.variants import corresponding
+        from backprop_stepper.core.variants import corresponding
 
         other, ledger, mapping = self.variant
         state = ledger.at(corresponding(self.trace, other, index))
@@ -124,7 +124,7 @@ class LearningModes:
 
     def action_predict(self) -> None:
         if self.session is None:
-            from core.predict import kinds_from
+            from backprop_stepper.core.predict import kinds_from
 
             self._start_predicting(self.predict_kinds or kinds_from(None))
             self._summarised = False
@@ -199,7 +199,7 @@ class LearningModes:
         if index is None:
             self.notify("That value has not been computed yet: step to it first.", timeout=3)
             return
-        from core.explain import Explainer
+        from backprop_stepper.core.explain import Explainer
 
         self.why = Explainer(self.ledger).explain(index)
         self.show(self.position)
@@ -261,18 +261,18 @@ class LearningModes:
         if not self.breakpoints:
             self.notify("No breakpoints: press b on an event (or on a value-table row) to set one.", timeout=3)
             return
-        from core.breakpoints import next_breakpoint
+        from backprop_stepper.core.breakpoints import next_breakpoint
 
         self._run_to(next_breakpoint(self.trace, self.position, self.breakpoints), "breakpoint")
 
     def run_until_sign_change(self) -> None:
-        from core.breakpoints import until_sign_change
+        from backprop_stepper.core.breakpoints import until_sign_change
 
         quantity = self.trace[self.position].quantity
         self._run_to(until_sign_change(self.trace, self.position, quantity), f"change of sign of {quantity}")
 
     def run_until_loss_below(self) -> None:
-        from core.breakpoints import until_loss_below
+        from backprop_stepper.core.breakpoints import until_loss_below
 
         from .screens.goto import PromptScreen
         from .widgets.answer import parse_number
@@ -282,12 +282,12 @@ class LearningModes:
                          and self._run_to(until_loss_below(self.trace, self.position, value), f"loss below {value:g}"))
 
     def run_to_end_of_phase(self) -> None:
-        from core.breakpoints import end_of_phase
+        from backprop_stepper.core.breakpoints import end_of_phase
 
         self._go(end_of_phase(self.trace, self.position))
 
     def run_to_end_of_iteration(self) -> None:
-        from core.breakpoints import end_of_iteration
+        from backprop_stepper.core.breakpoints import end_of_iteration
 
         self._go(end_of_iteration(self.trace, self.position))
 
@@ -309,7 +309,7 @@ class LearningModes:
             self.variant = None
             table.variant_label = ""
         else:
-            from core.variants import describe, variant
+            from backprop_stepper.core.variants import describe, variant
 
             other = Trace(variant(self.trace.scenario, self.compare_option))
             ledger = Ledger(other)
@@ -320,7 +320,7 @@ class LearningModes:
         table.show_heading()
 
     def _compare_line(self, index: int, event: Event, state: LedgerState) -> None:
-        from core.variants import describe
+        from backprop_stepper.core.variants import describe
 
         values = self.variant_values(index)
         if state.current is None or values is None or not state.known[state.current]:

@@ -10,9 +10,9 @@ import math
 from collections.abc import Iterable
 from typing import IO
 
-from core import Event, Trace, bundled
-from core.notation import count
-from core.scenario import Scenario
+from backprop_stepper.core import Event, Trace, bundled
+from backprop_stepper.core.notation import count
+from backprop_stepper.core.scenario import Scenario
 
 
 def _value(value: float) -> str:

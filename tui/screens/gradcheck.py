@@ -10,8 +10,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from core.gradcheck import EPSILON, GradientCheck
-from core.notation import count
+from backprop_stepper.core.gradcheck import EPSILON, GradientCheck
+from backprop_stepper.core.notation import count
 
 GOOD = 1e-5  # relative difference below which backpropagation and the estimate agree
 

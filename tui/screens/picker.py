@@ -10,9 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from core import ScenarioError, Trace, bundled, resolve
-from core.notation import count
-from core.scenario import Scenario
+from backprop_stepper.core import ScenarioError, Trace, bundled, resolve
+from backprop_stepper.core.notation import count
+from backprop_stepper.core.scenario import Scenario
 
 
 class PickerScreen(ModalScreen[Trace | None]):

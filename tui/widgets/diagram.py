@@ -6,8 +6,8 @@ step repaints only the lines that changed (see `LineView`).
 
 from __future__ import annotations
 
-from core.ledger import Ledger, LedgerState
-from core.trace import Event
+from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.trace import Event
 
 from ..diagram import DiagramPainter, Picture
 from .lines import LineView

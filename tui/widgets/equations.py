@@ -5,10 +5,10 @@ Fixed height (see app.tcss), so stepping never moves the panels below it; a long
 
 from __future__ import annotations
 
-from core.document import Comparison
-from core.formulas import title
-from core.scenario import Note
-from core.trace import Event
+from backprop_stepper.core.document import Comparison
+from backprop_stepper.core.formulas import title
+from backprop_stepper.core.scenario import Note
+from backprop_stepper.core.trace import Event
 
 from ..format import exact
 from .lines import LineView

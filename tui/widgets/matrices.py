@@ -9,7 +9,7 @@ Formatting only: the numbers come from core.matrix.
 
 from __future__ import annotations
 
-from core.matrix import Part, Term
+from backprop_stepper.core.matrix import Part, Term
 
 from ..diagram import short
 from .runs import Line

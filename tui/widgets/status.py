@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.quantities import PHASES
-from core.trace import Event, Trace
+from backprop_stepper.core.quantities import PHASES
+from backprop_stepper.core.trace import Event, Trace
 
 from .lines import LineView
 from .runs import Line, plain
