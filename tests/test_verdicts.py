@@ -1,0 +1,73 @@
+"""Honest verdicts: the gradient check, `check --strict`, `new` against the loader's limits, and
+the numbers and words a person reads (event numbers, messages, headings, saved files)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from backprop_stepper.core import Trace, parse_scenario
+from backprop_stepper.core.gradcheck import gradient_check, verdict
+from backprop_stepper.tui.app import StepperApp
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "backprop_stepper", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd, env=env)
+
+
+# A 1-1-1 sigmoid network with both weights 30: every unit saturates, both gradients are ~1e-14 and
+# the central difference is rounding noise (0). Relative differences are then meaningless.
+SATURATED = """
+title = "Saturated sigmoid 1-1-1"
+[network]
+inputs = 1
+[[network.layers]]
+size = 1
+activation = "sigmoid"
+weights = [[30.0]]
+[[network.layers]]
+size = 1
+activation = "sigmoid"
+weights = [[30.0]]
+[training]
+loss = "half_squared_error"
+learning_rate = 0.5
+[[training.samples]]
+x = [1.0]
+y = [0.5]
+"""
+
+
+def test_a_diverged_gradient_check_names_what_is_not_finite_and_fails(tmp_path: Path):
+    scenario = tmp_path / "diverging.toml"
+    made = run("new", "--layers", "1,1", "--activation", "linear", "--output-activation", "linear",
+               "--learning-rate", "1000", "--iterations", "60", "--loss", "squared_error", "-o", str(scenario))
+    assert made.returncode == 0, made.stderr
+    result = run("gradcheck", str(scenario), "--iteration", "60")
+    assert result.returncode == 5, result.stdout
+    assert "all agree" not in result.stdout
+    assert "2 gradients; 2 not finite" in result.stdout
+    assert "∂E/∂w⁽¹⁾₁₁: the numerical estimate is nan" in result.stdout
+
+
+def test_one_verdict_for_a_saturated_network_on_the_command_line(tmp_path: Path):
+    scenario = tmp_path / "saturated.toml"
+    scenario.write_text(SATURATED)
+    checks = gradient_check(Trace(parse_scenario(SATURATED)))
+    assert max(c.relative for c in checks) > 1e-5  # the relative difference alone would call this a failure
+    result = run("gradcheck", str(scenario))
+    assert result.returncode == 0, result.stdout
+    assert "2 gradients; all agree" in result.stdout
+
+
+async def test_one_verdict_for_a_saturated_network_in_the_app():
+    trace = Trace(parse_scenario(SATURATED))
+    app = StepperApp(trace=trace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        report = app.screen.query_one("#gradcheck-report").render().plain
+        assert "disagree" not in report
+        assert verdict(gradient_check(trace)).lines[0] in report
+        assert "2 gradients; all agree" in report
