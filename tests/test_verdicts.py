@@ -71,3 +71,50 @@ async def test_one_verdict_for_a_saturated_network_in_the_app():
         assert "disagree" not in report
         assert verdict(gradient_check(trace)).lines[0] in report
         assert "2 gradients; all agree" in report
+
+
+def _one_output(printed: str, training: str = "") -> str:
+    return f"""
+title = "One output"
+[network]
+inputs = 1
+[[network.layers]]
+size = 1
+activation = "sigmoid"
+weights = [[0.5]]
+biases = [0.1]
+[training]
+loss = "half_squared_error"
+learning_rate = 0.5
+{training}
+[[training.samples]]
+x = [1.0]
+y = [0.2]
+[[printed]]
+[printed.values]
+{printed}
+"""
+
+
+def test_check_strict_fails_on_a_printed_value_that_matches_no_event(tmp_path: Path):
+    scenario = tmp_path / "unmatched.toml"
+    # The document prints an updated bias, but this scenario does not update biases.
+    scenario.write_text(_one_output('"b[1][1]" = "0.05"', "update_biases = false"))
+    relaxed = run("check", str(scenario))
+    assert relaxed.returncode == 0 and "note: printed value for b[1][1] (iteration 1) matches no computed event" in relaxed.stdout
+    strict = run("check", str(scenario), "--strict")
+    assert strict.returncode == 3, strict.stdout
+    assert "error: printed value for b[1][1] (iteration 1) matches no computed event" in strict.stdout
+
+
+def test_the_loss_term_of_a_single_output_is_the_loss(tmp_path: Path):
+    text = _one_output('"E[1]" = "0.1"\n"E" = "0.1"')
+    trace = Trace(parse_scenario(text))
+    assert trace.unmatched_printed == ()
+    (loss_event,) = trace.find("E")
+    assert trace.find("E[1]") == [loss_event]
+    assert [c.printed.quantity for c in trace.printed_at(loss_event)] == ["E[1]", "E"]
+    scenario = tmp_path / "loss-term.toml"
+    scenario.write_text(text)
+    result = run("check", str(scenario))
+    assert "matches no computed event" not in result.stdout and "2 printed" in result.stdout

@@ -79,12 +79,13 @@ def _check(argv: list[str]) -> int:
         "with the exact value at the document's printed precision.",
     )
     parser.add_argument("scenario")
-    parser.add_argument("--strict", action="store_true", help="exit with status 3 if any document value disagrees")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit with status 3 if any document value disagrees or matches no computed event")
     args = parser.parse_args(argv)
     from .report import write_check
 
-    differing = write_check(_load(args.scenario), sys.stdout)
-    return 3 if args.strict and differing else EXIT_OK
+    failures = write_check(_load(args.scenario), sys.stdout, strict=args.strict)
+    return EXIT_DOCUMENT_DIFFERS if args.strict and failures else EXIT_OK
 
 
 @command("list")

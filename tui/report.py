@@ -55,8 +55,9 @@ def describe(scenario: Scenario, trace: Trace) -> str:
     return ", ".join(parts)
 
 
-def write_check(trace: Trace, out: IO[str]) -> int:
-    """Report the scenario and every printed value that disagrees; returns the count."""
+def write_check(trace: Trace, out: IO[str], strict: bool = False) -> int:
+    """Report the scenario, every printed value that disagrees and every one that matches no
+    computed event; returns how many of either (what `check --strict` fails on)."""
     s = trace.scenario
     out.write(f"{s.path or s.title}: valid: \"{s.title}\" ({describe(s, trace)})\n")
     comparisons = trace.comparisons()
@@ -76,9 +77,10 @@ def write_check(trace: Trace, out: IO[str]) -> int:
             f"  iteration {event.iteration}, {sample}: {_pad(event.quantity, 15)} {_pad(event.symbol, 12)} "
             f"printed {_pad(c.printed.text, 10)} exact {_value(c.exact):<14} {c.verdict}{where}\n"
         )
+    label = "error" if strict else "note"
     for p in trace.unmatched_printed:
-        out.write(f"  note: printed value for {p.quantity} (iteration {p.iteration}) matches no computed event\n")
-    return len(differing)
+        out.write(f"  {label}: printed value for {p.quantity} (iteration {p.iteration}) matches no computed event\n")
+    return len(differing) + len(trace.unmatched_printed)
 
 
 def write_list(out: IO[str]) -> None:
