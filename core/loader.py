@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
+from .plan import check_size
 from .notation import ALLOWED_FIELDS, count, default_layer_notation, template_problem
 from .quantities import Family, Key, parse_quantity_id
 from .scenario import (
@@ -108,7 +109,9 @@ def parse_scenario(data: bytes | str, name: str = "<scenario>", path: Path | Non
         raise ScenarioError(name, place, f"TOML syntax error: {problem}") from None
     except RecursionError:
         raise ScenarioError(name, "", "TOML syntax error: nesting is too deep") from None
-    return _Reader(name).scenario(document, path)
+    scenario = _Reader(name).scenario(document, path)
+    check_size(scenario, name)
+    return scenario
 
 
 def _describe(value: Any) -> str:

@@ -118,3 +118,30 @@ def test_the_loss_term_of_a_single_output_is_the_loss(tmp_path: Path):
     scenario.write_text(text)
     result = run("check", str(scenario))
     assert "matches no computed event" not in result.stdout and "2 printed" in result.stdout
+
+
+def test_new_refuses_what_check_would_reject_with_the_same_message(tmp_path: Path):
+    layers = "16," + "64," * 11 + "10"
+    # One sample is within the limit; the same network with four samples is not.
+    small = tmp_path / "small.toml"
+    assert run("new", "--layers", layers, "-o", str(small)).returncode == 0
+    grown = tmp_path / "grown.toml"
+    grown.write_text(small.read_text() + "\n[[training.samples]]\nx = [0.1" + ", 0.1" * 15 + "]\ny = [0.5" + ", 0.5" * 9 + "]\n" * 1
+                     + ("\n[[training.samples]]\nx = [0.1" + ", 0.1" * 15 + "]\ny = [0.5" + ", 0.5" * 9 + "]\n") * 2)
+    checked = run("check", str(grown))
+    assert checked.returncode == 1 and "274,353 events; the limit is 250,000" in checked.stderr
+
+    refused = tmp_path / "refused.toml"
+    result = run("new", "--layers", layers, "--samples", "4", "-o", str(refused))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert not refused.exists()
+    assert result.stderr.replace(str(refused), "FILE") == checked.stderr.replace(str(grown), "FILE")
+
+
+def test_new_writes_its_counts_in_words_that_agree(tmp_path: Path):
+    scenario = tmp_path / "tiny.toml"
+    assert run("new", "--layers", "1,2,1", "-o", str(scenario)).returncode == 0
+    text = scenario.read_text()
+    assert "1 rows" not in text and "1 columns" not in text
+    assert "# 2 rows (one per neuron) x 1 column (one per neuron" in text
+    assert "# 1 row (one per neuron) x 2 columns (one per neuron" in text
