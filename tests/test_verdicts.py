@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from backprop_stepper.core import Trace, parse_scenario
+from backprop_stepper.core import Trace, parse_scenario, resolve
 from backprop_stepper.core.gradcheck import gradient_check, verdict
 from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.widgets.status import StatusBar
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -145,3 +146,20 @@ def test_new_writes_its_counts_in_words_that_agree(tmp_path: Path):
     assert "1 rows" not in text and "1 columns" not in text
     assert "# 2 rows (one per neuron) x 1 column (one per neuron" in text
     assert "# 1 row (one per neuron) x 2 columns (one per neuron" in text
+
+
+async def test_the_trace_table_numbers_events_as_the_app_does():
+    table = run("trace", "sigmoid-2-2-2").stdout.splitlines()[1:]
+    numbered = {line.split()[0]: line for line in table}
+    assert table[0].split()[0] == "1" and len(numbered) == len(table) == 39
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(21):
+            await pilot.press("right")
+        await pilot.pause()
+        event = app.trace[app.position]
+        shown = app.query_one(StatusBar).plain
+        assert "event 22/39" in shown
+        assert f" {event.symbol} " in numbered["22"]
+    json_lines = run("trace", "sigmoid-2-2-2", "--json").stdout.splitlines()
+    assert '"index": 21' in json_lines[21]

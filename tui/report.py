@@ -34,13 +34,15 @@ def write_json_lines(events: Iterable[Event], out: IO[str]) -> None:
 
 
 def write_table(trace: Trace, events: Iterable[Event], out: IO[str]) -> None:
+    """The trace for a person: `#` counts events from 1, as the app and its `g` do (the JSON
+    `index` stays 0-based)."""
     width = max(len(trace.symbols[key]) for key, _ in trace.symbols.items()) + 1
     width = min(max(width, 8), 24)
     out.write(f"{'#':>6}  {'it':>3} {'s':>3}  {_pad('phase', 8)}  {_pad('symbol', width)} {'value':>16}   formula\n")
     for e in events:
         sample = "-" if e.sample is None else str(e.sample)
         out.write(
-            f"{e.index:>6}  {e.iteration:>3} {sample:>3}  {_pad(e.phase.value, 8)}  "
+            f"{e.index + 1:>6}  {e.iteration:>3} {sample:>3}  {_pad(e.phase.value, 8)}  "
             f"{_pad(e.symbol, width)} {_value(e.value):>16}   {e.formula}  =  {e.substituted}\n"
         )
 
