@@ -223,10 +223,12 @@ class _Reader:
             raise self.fail(path, f"expected {shape}, found {count(len(value), 'row')}")
         out = np.empty((rows, cols), dtype=np.float64)
         for r, row in enumerate(value):
+            # Rows are counted in words, from 1, as layers and neurons are ("layer 2 ... row 1"),
+            # so the place is the matrix, not a 0-based index into it.
             if not isinstance(row, list):
-                raise self.fail(f"{path}[{r}]", f"expected a row of {count(cols, 'number')}, found {_describe(row)}")
+                raise self.fail(path, f"row {r + 1}: expected a row of {count(cols, 'number')}, found {_describe(row)}")
             if len(row) != cols:
-                raise self.fail(f"{path}[{r}]", f"expected {shape}: row {r} has {count(len(row), 'number')}")
+                raise self.fail(path, f"expected {shape}: row {r + 1} has {count(len(row), 'number')}")
             for c, v in enumerate(row):
                 out[r, c] = self.number(v, f"{path}[{r}][{c}]")
         return out

@@ -163,3 +163,53 @@ async def test_the_trace_table_numbers_events_as_the_app_does():
         assert f" {event.symbol} " in numbered["22"]
     json_lines = run("trace", "sigmoid-2-2-2", "--json").stdout.splitlines()
     assert '"index": 21' in json_lines[21]
+
+
+def test_every_heading_names_the_kind_then_the_symbol(traces):
+    from backprop_stepper.core.formulas import heading
+
+    for name, trace in traces.items():
+        seen = set()
+        for offset in range(trace.per_iteration):
+            event = trace[offset]
+            if (event.kind, event.sample is None) in seen:
+                continue
+            seen.add((event.kind, event.sample is None))
+            text = heading(event.kind, event.sample is None, event.symbol)
+            words = text.removesuffix(" " + event.symbol)
+            assert words != text, (name, text)
+            # Words only before the symbol: no "of", no symbol repeated ("error signal δ of δ_o₁").
+            assert all(c.isascii() and (c.isalpha() or c == " ") for c in words), (name, text)
+            assert not words.endswith(" of"), (name, text)
+        assert len(seen) >= 8, name
+
+
+async def test_the_equations_heading_and_breakpoint_message_read_naturally():
+    from backprop_stepper.tui.widgets.equations import EquationsPanel
+
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")))
+    said: list[str] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.notify = lambda message, **options: said.append(message)
+        headings = {}
+        for _ in range(len(app.trace) - 1):
+            headings[app.trace[app.position].quantity] = app.query_one(EquationsPanel).plain.splitlines()[0]
+            await pilot.press("right")
+        assert "activation derivative ∂h₁/∂net_h₁" in headings["da/dz[1][1]"]
+        assert "loss E_total" in headings["E"]
+        assert "error signal δ_o₁" in headings["delta[2][1]"]
+        assert not any(" of " in line for line in headings.values())
+        app.position = app.trace.find("delta[1][2]")[0]
+        await pilot.pause()
+        await pilot.press("b")
+        assert said[-1] == "Breakpoint set on δ_h₂"
+
+
+def test_a_row_is_counted_from_1_like_the_layer_beside_it(tmp_path: Path):
+    source = (Path(__file__).parents[1] / "scenarios" / "20-sigmoid-2-2-2.toml").read_text()
+    bad = tmp_path / "bad-row.toml"
+    bad.write_text(source.replace("weights = [[0.40, 0.45],", "weights = [[0.40],", 1))
+    result = run("check", str(bad))
+    assert result.returncode == 1
+    assert "(layer 2: one row per neuron, one column per neuron of the previous layer): row 1 has 1 number" in result.stderr
+    assert "row 0" not in result.stderr
