@@ -213,3 +213,35 @@ def test_a_row_is_counted_from_1_like_the_layer_beside_it(tmp_path: Path):
     assert result.returncode == 1
     assert "(layer 2: one row per neuron, one column per neuron of the previous layer): row 1 has 1 number" in result.stderr
     assert "row 0" not in result.stderr
+
+
+async def test_saved_files_go_to_one_folder_and_are_numbered_readably(tmp_path, monkeypatch):
+    folder = tmp_path / "saved here"
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(folder))  # created on first save
+    monkeypatch.chdir(tmp_path)
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")))
+    said: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify = lambda message, **options: said.append(message)
+        for _ in range(28):
+            await pilot.press("right")
+        await pilot.press("s")
+        await pilot.press("s")
+        await pilot.pause()
+        shots = sorted(p.name for p in folder.glob("*.svg"))
+        assert shots == ["20-sigmoid-2-2-2-event-29-2.svg", "20-sigmoid-2-2-2-event-29.svg"]
+        assert said[-1] == f"Saved {folder / '20-sigmoid-2-2-2-event-29-2.svg'}"  # the full path
+        app.export("markdown")
+        app.export("markdown")
+        assert sorted(p.name for p in folder.glob("*.md")) == ["20-sigmoid-2-2-2.solution-2.md", "20-sigmoid-2-2-2.solution.md"]
+        assert said[-1] == f"Wrote {folder / '20-sigmoid-2-2-2.solution-2.md'}"
+    assert list(tmp_path.glob("*.svg")) == list(tmp_path.glob("*.md")) == []  # nothing in the current folder
+
+
+def test_the_saved_files_folder_defaults_to_the_documents_folder(monkeypatch, tmp_path):
+    from backprop_stepper.tui.saving import folder
+
+    monkeypatch.delenv("BACKPROP_STEPPER_SAVE_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "Docs"))
+    assert folder() == tmp_path / "Docs" / "backprop-stepper"
