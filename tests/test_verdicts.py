@@ -235,6 +235,8 @@ async def test_saved_files_go_to_one_folder_and_are_numbered_readably(tmp_path, 
         app.export("markdown")
         assert sorted(p.name for p in folder.glob("*.md")) == ["20-sigmoid-2-2-2.solution-2.md", "20-sigmoid-2-2-2.solution.md"]
         assert said[-1] == f"Wrote {folder / '20-sigmoid-2-2-2.solution-2.md'}"
+        await pilot.press("question_mark")
+        assert any(str(folder) in static.render().plain for static in app.screen.query("Static"))
     assert list(tmp_path.glob("*.svg")) == list(tmp_path.glob("*.md")) == []  # nothing in the current folder
 
 

@@ -53,8 +53,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         rows = [Content.assemble((f"  {keys:<14}", "bold $accent"), what) for keys, what in KEYS]
-        saved = Content.assemble("Screenshots, exports and predict reports are saved in ", (str(folder()), "bold"),
-                                 f" (or ${ENVIRONMENT}).")
+        # The folder on a line of its own: the lines around it keep their length whatever it is.
+        saved = Content.assemble("Screenshots, exports and predict reports are saved in\n  ", (str(folder()), "bold"),
+                                 f"\n(set {ENVIRONMENT} to choose another folder).")
         text = Content("\n").join([Content.styled("Keys", "bold"), *rows, Content(""),
                                    Content.styled("Reading the screen", "bold"), Content(READING), Content(""), saved])
         with VerticalScroll(id="help-body"):
