@@ -247,3 +247,17 @@ def test_the_saved_files_folder_defaults_to_the_documents_folder(monkeypatch, tm
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "Docs"))
     assert folder() == tmp_path / "Docs" / "backprop-stepper"
+
+
+async def test_a_diverged_gradient_check_in_the_app_says_what_is_not_finite():
+    from backprop_stepper.core.scaffold import new_scenario
+
+    text = new_scenario([1, 1], "linear", "linear", "squared_error", iterations=60, learning_rate=1000)
+    app = StepperApp(trace=Trace(parse_scenario(text)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = len(app.trace) - 1  # iteration 60
+        await pilot.pause()
+        await pilot.press("c")
+        report = app.screen.query_one("#gradcheck-report").render().plain
+        assert "agree with" not in report
+        assert "2 not finite" in report and "the numerical estimate is nan" in report
