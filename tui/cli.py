@@ -193,7 +193,8 @@ def _new(argv: list[str]) -> int:
     try:
         sizes = [int(n) for n in args.layers.split(",")]
         text = new_scenario(sizes, args.activation, args.output_activation, args.loss, args.seed, args.samples,
-                            args.iterations, args.learning_rate, not args.no_biases, args.title, file=args.output)
+                            args.iterations, args.learning_rate, not args.no_biases, args.title,
+                            file=args.output if args.output != "-" else "<standard output>")
     except ValueError as error:
         parser.error(str(error) if "invalid literal" not in str(error) else "--layers takes sizes such as 2,3,1")
     with _output(args.output, args.force, f"wrote {args.output}; open it with: backprop-stepper {args.output}") as out:
