@@ -18,7 +18,7 @@ from .document import Comparison
 from .formulas import FormulaWriter, Reading, meaning
 from .notation import Symbols
 from .plan import Plan, build_plan
-from .quantities import KINDS, PHASES, Key, Kind, Phase, parse_quantity_id, quantity_id
+from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id, quantity_id
 from .scenario import Note, PrintedValue, Scenario
 from .training import Training
 
@@ -208,9 +208,17 @@ class Trace:
         end = int(starts[n + 1]) if n + 1 < len(starts) else self.per_iteration
         return self.index_of(iteration, int(starts[n])), self.index_of(iteration, end)
 
+    def key_of(self, quantity: str | Key) -> Key | None:
+        """The quantity a scenario's id names, as the trace computes it. A single-output network
+        has no separate loss term: its E[1] is the loss E itself (the trace shows it as E)."""
+        key = parse_quantity_id(quantity) if isinstance(quantity, str) else quantity
+        if key is not None and key.family is Family.LOSS_TERM and self.scenario.outputs == 1:
+            return Key(Family.LOSS)
+        return key
+
     def find(self, quantity: str | Key, iteration: int = 1, sample: int | None = None) -> list[int]:
         """Indices of the events that compute a quantity in one iteration (sample: 1-based)."""
-        key = parse_quantity_id(quantity) if isinstance(quantity, str) else quantity
+        key = self.key_of(quantity)
         if key is None:
             return []
         offsets = self.plan.find(key, None if sample is None else sample - 1)
@@ -223,7 +231,7 @@ class Trace:
         unmatched = []
         offsets_of = self.plan.index
         for value in printed:
-            key = parse_quantity_id(value.quantity)
+            key = self.key_of(value.quantity)
             # sample 0 → -1, the batch level; the updates of a batch step carry no sample either
             offsets = offsets_of.get((key, value.sample - 1)) or offsets_of.get((key, -1))
             if not offsets or value.iteration > self.iterations:
@@ -250,7 +258,7 @@ class Trace:
     def _place_notes(self, notes: tuple[Note, ...]) -> dict[int, list[Note]]:
         placed: dict[int, list[Note]] = {}
         for note in notes:
-            key = parse_quantity_id(note.at)
+            key = self.key_of(note.at)
             for offset in self.plan.find(key, None if note.sample is None else note.sample - 1):
                 placed.setdefault(int(offset), []).append(note)
         return placed

@@ -80,7 +80,7 @@ async def test_predict_names_the_forgotten_activation_derivative_and_one_path():
 
 
 async def test_predict_summary_at_the_end_can_be_saved(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(tmp_path))
     app = app_for("tanh-chain", predict=kinds_from("updates"))
     async with app.run_test(size=(120, 40)) as pilot:
         trace = app.trace

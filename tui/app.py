@@ -413,39 +413,41 @@ class StepperApp(LearningModes, App[None]):
         self.load(trace, self.position)
         self.notify(f"Reloaded {path.name}", timeout=3)
 
-    def _new_file(self, suffix: str) -> Path:
-        """A path in the current directory that does not exist yet: nothing is overwritten."""
-        stem = self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
-        candidate = Path.cwd() / f"{stem}{suffix}"
-        n = 1
-        while candidate.exists():
-            candidate = Path.cwd() / f"{stem}-{n}{suffix}"
-            n += 1
-        return candidate
+    @property
+    def _file_stem(self) -> str:
+        return self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
 
     def export(self, kind: str) -> None:
         if self.trace is None:
             return
         from backprop_stepper.core.export import write_json, write_markdown
 
-        path = self._new_file(".solution.md" if kind == "markdown" else ".trace.json")
+        from .saving import write_new
+
+        name, suffix = (".solution", ".md") if kind == "markdown" else (".trace", ".json")
         try:
-            with path.open("x", encoding="utf-8") as out:
-                (write_markdown if kind == "markdown" else write_json)(self.trace, out)
+            path = write_new(self._file_stem + name, suffix,
+                             lambda out: (write_markdown if kind == "markdown" else write_json)(self.trace, out))
         except OSError as error:
-            self.notify(f"Could not write {path}: {error.strerror}", severity="error")
+            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
             return
         self.notify(f"Wrote {path}", timeout=5)
 
     def action_screenshot(self) -> None:
         if self.trace is None:
             return
-        name = f"{self.trace.scenario.path.stem if self.trace.scenario.path else 'scenario'}-event-{self.position + 1}.svg"
+        name = f"{self._file_stem}-event-{self.position + 1}"
         if self.is_web:
-            self.deliver_screenshot(filename=name)
+            self.deliver_screenshot(filename=f"{name}.svg")
             return
-        path = self._new_file(f"-event-{self.position + 1}.svg")
-        self.save_screenshot(filename=path.name, path=str(path.parent))
+        from .saving import new_file
+
+        try:
+            path = new_file(name, ".svg")
+            self.save_screenshot(filename=path.name, path=str(path.parent))
+        except OSError as error:
+            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
+            return
         self.notify(f"Saved {path}", timeout=5)
 
     # -- screens ------------------------------------------------------------------------------

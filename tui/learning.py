@@ -234,13 +234,16 @@ class LearningModes:
         if self.trace is None:
             return
         table = self.query_one(ValueTable)
+        # Kept by id (ids survive a reload), named by symbol (what the panels show).
         if table.has_focus and table.selected_entry is not None:
-            quantity = self.ledger.entries[table.selected_entry].quantity
+            entry = self.ledger.entries[table.selected_entry]
+            quantity, symbol = entry.quantity, entry.symbol
         else:
-            quantity = self.trace[self.position].quantity
+            event = self.trace[self.position]
+            quantity, symbol = event.quantity, event.symbol
         self.breakpoints ^= {quantity}
         self._sync_breakpoints()
-        self.notify(f"Breakpoint {'set on' if quantity in self.breakpoints else 'removed from'} {quantity}", timeout=2)
+        self.notify(f"Breakpoint {'set on' if quantity in self.breakpoints else 'removed from'} {symbol}", timeout=2)
         self.show(self.position)
 
     def _sync_breakpoints(self) -> None:
@@ -268,8 +271,8 @@ class LearningModes:
     def run_until_sign_change(self) -> None:
         from backprop_stepper.core.breakpoints import until_sign_change
 
-        quantity = self.trace[self.position].quantity
-        self._run_to(until_sign_change(self.trace, self.position, quantity), f"change of sign of {quantity}")
+        event = self.trace[self.position]
+        self._run_to(until_sign_change(self.trace, self.position, event.quantity), f"change of sign of {event.symbol}")
 
     def run_until_loss_below(self) -> None:
         from backprop_stepper.core.breakpoints import until_loss_below

@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..saving import folder
+
 
 class SummaryScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "dismiss", "Close"), Binding("s", "save", "Save report")]
@@ -24,19 +26,16 @@ class SummaryScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="summary-body"):
             yield Static(Content(self.report), id="summary-report")
-            yield Static(Content.styled("s saves this report (a new file in the current folder); Esc closes.",
+            yield Static(Content.styled(f"s saves this report (a new file in {folder()}); Esc closes.",
                                         "$text-muted"), id="summary-hint")
 
     def action_save(self) -> None:
-        path = Path.cwd() / f"{self.stem}.predict-report.md"
-        n = 1
-        while path.exists():  # never replace a file
-            path = Path.cwd() / f"{self.stem}.predict-report-{n}.md"
-            n += 1
+        from ..saving import write_new
+
         try:
-            path.write_text(self.report, encoding="utf-8")
+            path = write_new(f"{self.stem}.predict-report", ".md", lambda out: out.write(self.report))
         except OSError as error:
-            self.notify(f"Could not write {path}: {error.strerror}", severity="error")
+            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
             return
         self.saved = path
         self.notify(f"Saved {path}", timeout=5)
