@@ -476,8 +476,7 @@ class StepperApp(LearningModes, App[None]):
                                       "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
         if action == "step":
-            if parameters[0] > 0 and self.asking(self.trace[self.position]):
-                return None  # a question waits for an answer
+            # A pending question does not grey out → : the step runs, and says why it waits.
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
         if action in ("first", "previous_phase", "previous_iteration"):
             return None if at_start else True
