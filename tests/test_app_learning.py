@@ -307,3 +307,55 @@ async def test_lesson_notes_appear_when_their_event_is_reached():
         assert "✎ −6.407 × 1.2 × 0.8287 = −6.371, yet the document prints −6.361" in app.query_one(EquationsPanel).plain
         await pilot.press("right")
         assert "✎" not in app.query_one(EquationsPanel).plain
+
+
+# -- the matrix view ------------------------------------------------------------------------------
+
+def marked(app, mark: str) -> list[str]:
+    table = app.query_one(ValueTable)
+    return [app.ledger.entries[e].symbol for e in range(len(app.ledger)) if table.row_text(e)[0] == mark]
+
+
+async def to_block(app, pilot, title: str) -> None:
+    """The matrix view on, from the first block, stepped to the block called `title`."""
+    await pilot.press("home", "v")
+    for _ in range(40):
+        if title in app.query_one(EquationsPanel).plain:
+            return
+        await pilot.press("right")
+    raise AssertionError(f"no block {title!r}")
+
+
+async def test_a_matrix_block_marks_everything_it_reads():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_block(app, pilot, "gradients of layer 1")
+        assert sorted(marked(app, "•")) == ["I₁", "I₂", "δ_h₁", "δ_h₂"]
+        assert sorted(marked(app, "▶")) == ["∂E/∂w₁", "∂E/∂w₂", "∂E/∂w₃", "∂E/∂w₄"]
+        diagram = app.query_one(NetworkDiagram).picture
+        assert any("δ_h₁" in text or "h₁" in text for text in diagram.reads), diagram.reads
+        await pilot.press("v")
+        await to_block(app, pilot, "activations of layer 1")
+        assert sorted(marked(app, "•")) == ["net_h₁", "net_h₂"]
+        await pilot.press("v")
+        await to_block(app, pilot, "update of layer 1")
+        assert sorted(marked(app, "•")) == ["∂E/∂w₁", "∂E/∂w₂", "∂E/∂w₃", "∂E/∂w₄"]
+
+
+async def test_a_matrix_block_names_the_events_it_spans_wherever_a_jump_lands():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("v")
+        status = app.query_one(StatusBar).plain
+        # net_h₁ and net_h₂ are events 1 and 3 (h₁ comes between them)
+        assert status.startswith("events 1, 3/39"), status
+        await pilot.press("right", "home")  # lands on event 1, inside the first block
+        assert app.query_one(StatusBar).plain.startswith("events 1, 3/39")
+        assert "net inputs of layer 1" in app.query_one(EquationsPanel).plain
+        assert sorted(marked(app, "▶")) == ["net_h₁", "net_h₂"]  # the whole block, as computed
+        app.position = 1  # h₁: the activations' block, not the net inputs' (blocks interleave)
+        await pilot.pause()
+        assert "activations of layer 1" in app.query_one(EquationsPanel).plain
+        assert app.query_one(StatusBar).plain.startswith("events 2, 4/39")
+        await pilot.press("left")
+        assert "net inputs of layer 1" in app.query_one(EquationsPanel).plain

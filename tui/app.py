@@ -186,15 +186,19 @@ class StepperApp(LearningModes, App[None]):
         event = self.trace[index]
         with self.equations.repainting_once(), self.status_bar.repainting_once(), \
                 self.diagram.repainting_once(), self.value_table.repainting_once():
+            events = None
             if self.matrix is not None:
+                # The whole block, as it stands at its last event, wherever in it a jump landed:
+                # the header names every event it spans, the marks cover everything it reads.
                 block = self.matrix.block(index)
-                state = self.ledger.at(index, event, block.entries)
+                index, event, events = block.end, self.trace[block.end], block.events
+                state = self.ledger.at(index, event, block.entries, block.reads)
                 self.equations.show_block(block)
             else:
                 state = self.ledger.at(index, event)
                 self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
             state = self.present(index, event, state)  # predict, why and compare modes
-            self.status_bar.show(self.trace, event, self.status_flags())
+            self.status_bar.show(self.trace, event, self.status_flags(), events)
             self.diagram.show(state, event)
             self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
