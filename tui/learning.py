@@ -121,7 +121,7 @@ class LearningModes:
     def leave_answer_box(self) -> None:
         """Esc in the answer box: the question stays (→ waits for it); every other key moves."""
         self.set_focus(None)
-        self.notify("Left the answer box: → or Tab returns to it; ←, [, ], g move elsewhere.", timeout=4)
+        self.notify("Left the answer box: → returns to it; ←, [, ], g move elsewhere.", timeout=4)
 
     def variant_values(self, index: int) -> np.ndarray | None:
         if self.variant is None:
