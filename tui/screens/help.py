@@ -27,7 +27,7 @@ KEYS = [
     ("w", "why this number? the chain-rule expansion of the current value (or table row)"),
     ("b", "breakpoint on the current quantity (or table row), on / off"),
     ("r", "run to the next breakpoint"),
-    ("Esc", "leave the answer box / close the explanation / restore a maximised panel"),
+    ("Esc", "close the explanation / restore a maximised panel"),
     ("Tab  ↑ ↓", "focus the value table and move through its rows"),
     ("Ctrl+P", "command palette: jump to a symbol (w5, δ_o1, dE/dw1), theme, export"),
     ("o", "open another scenario (bundled, or any path)"),
