@@ -70,15 +70,15 @@ class LearningModes:
             self._question_at = None
             if answer is not None:
                 answer.clear()
+        if asking and state.current is not None:  # the value stays hidden everywhere until answered
+            known = state.known.copy()
+            known[state.current] = False
+            state = replace(state, known=known)
         if self.why is not None:
             equations.show_explanation(self.why)
             state = replace(state, reads=self.why.entries)
         elif asking:
             equations.show_question(event, self.session.hints(index), self.feedback, self.session.tolerance)
-            if state.current is not None:  # the value stays hidden everywhere until answered
-                known = state.known.copy()
-                known[state.current] = False
-                state = replace(state, known=known)
             if self._question_at != index:  # a new question: an empty box, with the cursor in it
                 self._question_at = index
                 answer.clear()
