@@ -186,15 +186,19 @@ class StepperApp(LearningModes, App[None]):
         event = self.trace[index]
         with self.equations.repainting_once(), self.status_bar.repainting_once(), \
                 self.diagram.repainting_once(), self.value_table.repainting_once():
+            events = None
             if self.matrix is not None:
+                # The whole block, as it stands at its last event, wherever in it a jump landed:
+                # the header names every event it spans, the marks cover everything it reads.
                 block = self.matrix.block(index)
-                state = self.ledger.at(index, event, block.entries)
+                index, event, events = block.end, self.trace[block.end], block.events
+                state = self.ledger.at(index, event, block.entries, block.reads)
                 self.equations.show_block(block)
             else:
                 state = self.ledger.at(index, event)
                 self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
             state = self.present(index, event, state)  # predict, why and compare modes
-            self.status_bar.show(self.trace, event, self.status_flags())
+            self.status_bar.show(self.trace, event, self.status_flags(), events)
             self.diagram.show(state, event)
             self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
@@ -478,8 +482,7 @@ class StepperApp(LearningModes, App[None]):
                                       "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
         if action == "step":
-            if parameters[0] > 0 and self.asking(self.trace[self.position]):
-                return None  # a question waits for an answer
+            # A pending question does not grey out → : the step runs, and says why it waits.
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
         if action in ("first", "previous_phase", "previous_iteration"):
             return None if at_start else True
