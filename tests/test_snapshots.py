@@ -15,6 +15,12 @@ from backprop_stepper.tui.app import StepperApp
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def saved_files_folder(monkeypatch):
+    """One fixed folder name in every frame that shows it (the shared fixture's is new each run)."""
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", "/tmp/backprop-stepper-saved")
+
+
 def app(name: str) -> StepperApp:
     return StepperApp(trace=Trace(resolve(name)))
 
