@@ -3,7 +3,12 @@ command palette, the matrix view, gradient check, the loss curve, file reloading
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+
+import pytest
 
 from backprop_stepper.core import Trace, bundled, load_scenario, resolve
 from backprop_stepper.core.quantities import Phase
@@ -35,6 +40,33 @@ async def test_lecture_themes_by_option_and_environment(monkeypatch):
     monkeypatch.setenv("TEXTUAL_THEME", "lecture-dark")
     async with app_for("sigmoid-2-2-2").run_test() as pilot:
         assert pilot.app.theme == "lecture-dark"
+
+
+# Textual reads TEXTUAL_THEME when it is first imported, so only a fresh interpreter started with
+# the variable set sees what a lecturer sees: the colours the screen is painted with.
+THEME_PROBE = """
+import asyncio
+from backprop_stepper.core import Trace, resolve
+from backprop_stepper.tui.app import StepperApp
+
+async def main():
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        print(app.theme, app.screen.styles.background.hex)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("theme, background", [("lecture-light", "#FFFFFF"), ("lecture-dark", "#000000"),
+                                               ("nord", "#2E3440")])
+def test_textual_theme_variable_paints_the_screen(theme, background):
+    environment = {**os.environ, "TEXTUAL_THEME": theme}
+    result = subprocess.run([sys.executable, "-c", THEME_PROBE], env=environment, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [theme, background]
 
 
 async def test_palette_switches_theme_and_jumps_to_a_symbol():

@@ -92,7 +92,13 @@ class StepperApp(LearningModes, App[None]):
         # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
         chosen = theme or os.environ.get("TEXTUAL_THEME")
         if chosen and chosen in self.available_themes:
-            self.theme = chosen
+            if self.theme == chosen:
+                # Textual took TEXTUAL_THEME as its starting name before our themes existed, and
+                # built its colours from its fallback theme: setting the same name again is no
+                # change to it, so make it apply the theme now that the name resolves.
+                self.mutate_reactive(App.theme)
+            else:
+                self.theme = chosen
         self.trace: Trace | None = None
         self.ledger: Ledger | None = None
         self.matrix = None  # the MatrixView while the matrix view is on
