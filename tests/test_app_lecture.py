@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from backprop_stepper.core import Trace, bundled, load_scenario, resolve
@@ -197,6 +198,26 @@ async def test_long_runs_open_at_once_and_the_curve_fills_in(tmp_path):
         curve = app.query_one(LossCurve)
         await wait_until(pilot, lambda: "computing" not in curve.plain, timeout=60)
         assert "iteration 1:" in curve.plain
+
+
+async def test_a_diverged_run_finishes_its_curve_and_says_where_it_diverged(tmp_path):
+    from backprop_stepper.core.scaffold import new_scenario
+
+    path = tmp_path / "diverging.toml"
+    path.write_text(new_scenario([1, 1], activation="linear", iterations=200, learning_rate=1000,
+                                 loss="squared_error"))
+    losses = Trace(load_scenario(path)).losses()
+    diverged = int(np.argmin(np.isfinite(losses))) + 1  # the first iteration whose loss is not finite
+    assert 1 < diverged < 200 and not np.isfinite(losses[-1])
+    app = StepperApp(trace=Trace(load_scenario(path)), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        curve = app.query_one(LossCurve)
+        await wait_until(pilot, lambda: "computing" not in curve.plain, timeout=60)
+        first_bad = "NaN" if np.isnan(losses[diverged - 1]) else "∞"
+        assert f"diverged at iteration {diverged}: loss {first_bad}" in curve.plain
+        assert "✗" in curve.plain  # the diverged iterations are marked on the curve
+        await pilot.press("end")
+        assert f"iteration 200: {'NaN' if np.isnan(losses[-1]) else '∞'}" in curve.plain
 
 
 async def test_the_scenario_reloads_when_its_file_changes(tmp_path):

@@ -157,7 +157,8 @@ class StepperApp(LearningModes, App[None]):
         curve = self.query_one(LossCurve)
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
-            curve.set_losses(trace.training._losses.copy())
+            # What stepping has computed so far (iterations 1…n, from the first checkpoint on).
+            curve.set_losses(trace.losses(trace.training.computed_through), trace.iterations)
             # After the first frame: a long run must open as fast as a short one.
             self.call_after_refresh(self._compute_losses, trace)
         position = min(max(position, 0), len(trace) - 1)
@@ -240,9 +241,8 @@ class StepperApp(LearningModes, App[None]):
     def _losses_ready(self, trace: Trace, losses) -> None:
         if trace is self.trace:
             curve = self.query_one(LossCurve)
-            full = curve.losses.copy()
-            full[: len(losses)] = losses
-            curve.set_losses(full)
+            if curve.known is None or len(losses) > len(curve.known):
+                curve.set_losses(losses, trace.iterations)
 
     # -- moving -------------------------------------------------------------------------------
 
