@@ -224,7 +224,7 @@ async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
     path = tmp_path / "chain.toml"
     shutil.copy(next(b for b in bundled() if b.name == "10-tanh-chain").path, path)
     app = StepperApp(trace=Trace(load_scenario(path)))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("right", "right", "right")
         path.write_text(path.read_text().replace("learning_rate = 0.01", "learning_rate = 0.02"))
         app.check_file()
@@ -235,10 +235,70 @@ async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
         app.check_file()
         await pilot.pause()
         assert app.trace is last_good  # the broken file is not loaded
-        messages = [n.message for n in app._notifications]
-        assert any("network.layers[0].size: must be at least 1" in m for m in messages)
+        assert any("network.layers[0].size: must be at least 1" in m for m in shown_notifications(app)), shown_notifications(app)
         await pilot.press("right")
         assert app.position == 4  # still usable
+        # Fixed again: the stale error goes, only the news of the reload stays.
+        path.write_text(path.read_text().replace("size = 0\nactivation = \"tanh\"", "size = 1\nactivation = \"tanh\"", 1))
+        app.check_file()
+        await pilot.pause()
+        assert app.trace is not last_good
+        shown = shown_notifications(app)
+        assert any("Reloaded chain.toml" in m for m in shown)
+        assert not any("not reloaded" in m for m in shown), shown
+
+
+def shown_notifications(app: StepperApp) -> list[str]:
+    """The text of the notifications on screen, as a person reads them."""
+    return [str(toast.render()) for toast in app.screen.query("Toast")]
+
+
+def write_network(path, sizes, iterations: int = 3) -> None:
+    from backprop_stepper.core.scaffold import new_scenario
+
+    path.write_text(new_scenario(sizes, iterations=iterations, seed=3))
+
+
+async def test_reloading_keeps_the_place_by_meaning(tmp_path):
+    """An edit that changes the network's size renumbers every event after it: the place kept
+    is the same iteration, phase and quantity, not the same event number."""
+    path = tmp_path / "net.toml"
+    write_network(path, [2, 2, 2])
+    app = StepperApp(trace=Trace(load_scenario(path)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        def reload_as(sizes, iterations=3):
+            write_network(path, sizes, iterations)
+            app.check_file()
+
+        # δ_o₁ in iteration 2: it still exists in a smaller network
+        before = app.trace
+        app.position = before.find("delta[2][1]", iteration=2)[0]
+        await pilot.pause()
+        reload_as([2, 1, 2])
+        await pilot.pause()
+        event = app.trace[app.position]
+        assert (event.quantity, event.iteration) == ("delta[2][1]", 2)
+        assert app.trace.per_iteration < before.per_iteration  # the numbers did change
+        # The last update of iteration 1, a weight that a smaller network no longer has: the
+        # same iteration and phase, as near as the phase allows.
+        reload_as([2, 2, 2])
+        await pilot.pause()
+        last_of_first = app.trace.index_of(1, app.trace.per_iteration - 1)
+        gone = app.trace[last_of_first].quantity
+        app.position = last_of_first
+        await pilot.pause()
+        reload_as([2, 1, 2])
+        await pilot.pause()
+        event = app.trace[app.position]
+        assert event.iteration == 1 and event.phase is Phase.UPDATE, (gone, event.quantity)
+        assert app.trace.find(gone) == []
+        # Fewer iterations than the one shown: the last one, at the same quantity
+        app.position = app.trace.find("delta[1][1]", iteration=3)[0]
+        await pilot.pause()
+        reload_as([2, 1, 2], iterations=2)
+        await pilot.pause()
+        event = app.trace[app.position]
+        assert (event.quantity, event.iteration) == ("delta[1][1]", 2)
 
 
 async def test_screenshot_and_export_write_new_files_only(tmp_path, monkeypatch):

@@ -107,6 +107,7 @@ class StepperApp(LearningModes, App[None]):
         self.phase_stops = False
         self.watch_file = watch
         self._watched: tuple[float, int] | None = None
+        self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
 
     def get_default_screen(self) -> BlankScreen:
@@ -414,9 +415,15 @@ class StepperApp(LearningModes, App[None]):
             trace = Trace(resolve(path))
         except ScenarioError as error:
             self.notify(f"{error}\nThe last good version stays loaded.", title="Scenario not reloaded",
-                        severity="error", timeout=15)
+                        severity="error", timeout=15, markup=False)  # a file's text, not markup
+            self._reload_failed = True
             return
-        self.load(trace, self.position)
+        if self._reload_failed:  # the file is good again: its old error no longer holds
+            self.clear_notifications()
+            self._reload_failed = False
+        # The same iteration, phase and quantity, not the same event number: an edit that
+        # changes the network's size changes every number after it.
+        self.load(trace, trace.same_place(self.trace, self.position))
         self.notify(f"Reloaded {path.name}", timeout=3)
 
     def _new_file(self, suffix: str) -> Path:
