@@ -35,6 +35,7 @@ from .widgets.values import ValueTable
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
+MOVES = ("step", "first", "last", "next_phase", "previous_phase", "next_iteration", "previous_iteration")
 
 
 def _stepper_commands():
@@ -483,6 +484,8 @@ class StepperApp(LearningModes, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
+        if action in MOVES and self.screen.is_modal:
+            return False  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:
             return None if action in ("step", "first", "last", "next_phase", "previous_phase",
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
