@@ -342,3 +342,50 @@ async def test_every_panel_repaints_its_marks_in_a_new_themes_colours():
         await pilot.pause()
         for colours in marks(app).values():
             assert len(colours) == 1 and near(colours.pop(), "#0033CC")  # lecture-light's accent
+
+
+def contrast(foreground, background) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    def luminance(color) -> float:
+        def channel(value: int) -> float:
+            value /= 255
+            return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(color.r) + 0.7152 * channel(color.g) + 0.0722 * channel(color.b)
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "lecture-dark", "lecture-light"])
+async def test_a_selected_row_keeps_every_mark_readable(theme):
+    """Every row of the value table, selected in turn: each character painted on it (the
+    document's ✓/✗ values, the ▶ value, symbols and ids) keeps WCAG contrast ≥ 4.5 against the
+    colour behind it, as Textual resolves the theme's colours."""
+    from textual.color import Color
+    from textual.geometry import Region
+
+    app = app_for("sigmoid-2-2-2", theme=theme, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = next(i for i, c in app.trace.comparisons() if not c.agrees)  # ✓ and ✗ both shown
+        table = app.query_one(ValueTable)
+        table.focus()
+        await pilot.pause()
+        checked = set()
+        for row in range(table.content_height):
+            table.action_move_cursor(row - table.cursor_row)
+            await pilot.pause()
+            y = table.chrome_top + table.cursor_row - table.top
+            [strip] = table.render_lines(Region(0, y, table.size.width, 1))
+            text = strip.text
+            for mark in "✓✗▶":
+                if mark in text:
+                    checked.add(mark)
+            for segment in strip:
+                if not segment.text.strip() or segment.text.strip() in "│┃":
+                    continue
+                style = segment.style
+                fg, bg = Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor)
+                if style.reverse:
+                    fg, bg = bg, fg
+                ratio = contrast(fg, bg)
+                assert ratio >= 4.5, (theme, segment.text, fg.hex, bg.hex, round(ratio, 2))
+        assert checked == set("✓✗▶")  # the rows that matter were among them

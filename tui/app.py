@@ -485,7 +485,7 @@ class StepperApp(LearningModes, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
         if action in MOVES and self.screen.is_modal:
-            return False  # priority keys reach the app past a dialog: the trace stays put behind it
+            return None  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:
             return None if action in ("step", "first", "last", "next_phase", "previous_phase",
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
