@@ -224,6 +224,37 @@ class Trace:
         offsets = self.plan.find(key, None if sample is None else sample - 1)
         return [self.index_of(iteration, int(o)) for o in offsets]
 
+    def same_place(self, other: Trace, index: int) -> int:
+        """Where event `index` of `other` (an earlier version of this scenario, e.g. before its
+        file was edited) is in this trace, by meaning rather than by number: the same iteration
+        and quantity (and sample and update step where they still exist); else the same
+        iteration and phase, as far into the phase as it was (clamped to the phase's end). An
+        iteration beyond this run becomes its last."""
+        event = other[index]
+        iteration = min(event.iteration, self.iterations)
+        plan = self.plan
+        sample = -1 if event.sample is None else event.sample - 1
+        step = event.step - 1
+        offsets = plan.find(event.key)
+        if len(offsets):
+            def distance(offset: int) -> tuple:
+                return (KINDS[plan.kind[offset]] is not event.kind, int(plan.sample[offset]) != sample,
+                        abs(int(plan.step[offset]) - step))
+            return self.index_of(iteration, int(min(offsets, key=distance)))
+        # The quantity is gone (a smaller network): the same phase of the same update step and
+        # sample where they exist, else the nearest step of that phase.
+        start, end = other.phase_segment(index)
+        into = index - start
+        starts = plan.segment_starts.tolist()
+        ends = starts[1:] + [plan.size]
+        phase = PHASES.index(event.phase)
+        segments = [(abs(int(plan.step[s]) - step), int(plan.sample[s]) != sample, s, e)
+                    for s, e in zip(starts, ends) if plan.phase[s] == phase]
+        if not segments:
+            return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))
+        *_, s, e = min(segments)
+        return self.index_of(iteration, min(s + into, e - 1))
+
     # -- the document and the teacher ---------------------------------------------------------
 
     def _place_printed(self, printed: tuple[PrintedValue, ...]):

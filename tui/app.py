@@ -35,6 +35,7 @@ from .widgets.values import ValueTable
 MIN_WIDTH, MIN_HEIGHT = 60, 18
 AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
+MOVES = ("step", "first", "last", "next_phase", "previous_phase", "next_iteration", "previous_iteration")
 
 
 def _stepper_commands():
@@ -92,7 +93,13 @@ class StepperApp(LearningModes, App[None]):
         # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
         chosen = theme or os.environ.get("TEXTUAL_THEME")
         if chosen and chosen in self.available_themes:
-            self.theme = chosen
+            if self.theme == chosen:
+                # Textual took TEXTUAL_THEME as its starting name before our themes existed, and
+                # built its colours from its fallback theme: setting the same name again is no
+                # change to it, so make it apply the theme now that the name resolves.
+                self.mutate_reactive(App.theme)
+            else:
+                self.theme = chosen
         self.trace: Trace | None = None
         self.ledger: Ledger | None = None
         self.matrix = None  # the MatrixView while the matrix view is on
@@ -101,6 +108,7 @@ class StepperApp(LearningModes, App[None]):
         self.phase_stops = False
         self.watch_file = watch
         self._watched: tuple[float, int] | None = None
+        self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
 
     def get_default_screen(self) -> BlankScreen:
@@ -151,7 +159,8 @@ class StepperApp(LearningModes, App[None]):
         curve = self.query_one(LossCurve)
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
-            curve.set_losses(trace.training._losses.copy())
+            # What stepping has computed so far (iterations 1…n, from the first checkpoint on).
+            curve.set_losses(trace.losses(trace.training.computed_through), trace.iterations)
             # After the first frame: a long run must open as fast as a short one.
             self.call_after_refresh(self._compute_losses, trace)
         position = min(max(position, 0), len(trace) - 1)
@@ -238,9 +247,8 @@ class StepperApp(LearningModes, App[None]):
     def _losses_ready(self, trace: Trace, losses) -> None:
         if trace is self.trace:
             curve = self.query_one(LossCurve)
-            full = curve.losses.copy()
-            full[: len(losses)] = losses
-            curve.set_losses(full)
+            if curve.known is None or len(losses) > len(curve.known):
+                curve.set_losses(losses, trace.iterations)
 
     # -- moving -------------------------------------------------------------------------------
 
@@ -412,9 +420,15 @@ class StepperApp(LearningModes, App[None]):
             trace = Trace(resolve(path))
         except ScenarioError as error:
             self.notify(f"{error}\nThe last good version stays loaded.", title="Scenario not reloaded",
-                        severity="error", timeout=15)
+                        severity="error", timeout=15, markup=False)  # a file's text, not markup
+            self._reload_failed = True
             return
-        self.load(trace, self.position)
+        if self._reload_failed:  # the file is good again: its old error no longer holds
+            self.clear_notifications()
+            self._reload_failed = False
+        # The same iteration, phase and quantity, not the same event number: an edit that
+        # changes the network's size changes every number after it.
+        self.load(trace, trace.same_place(self.trace, self.position))
         self.notify(f"Reloaded {path.name}", timeout=3)
 
     @property
@@ -476,6 +490,8 @@ class StepperApp(LearningModes, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
+        if action in MOVES and self.screen.is_modal:
+            return None  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:
             return None if action in ("step", "first", "last", "next_phase", "previous_phase",
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
