@@ -1,0 +1,68 @@
+"""Events built from per-slot templates are exactly the events the straightforward builder made.
+
+tests/data/events/ holds every field of every event of each scenario, written before events were
+built from templates (see tests/event_expectations.py). Each way of getting events is compared
+with them: one at a time (the app's steps), a walk over whole iterations, and the JSON lines of
+`trace --json` and `export --format json`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backprop_stepper.core import Trace
+
+from .event_expectations import load, record, scenarios
+
+TRACES = scenarios()
+
+
+def as_json(saved: dict) -> dict:
+    """What Event.as_json gives for a saved event (value_text for a value JSON cannot hold)."""
+    value = saved["value"]
+    json_record = {name: saved[name] for name in (
+        "index", "iteration", "sample", "phase", "kind", "quantity", "symbol", "value", "formula",
+        "substituted", "reads", "read_samples", "meaning")}
+    if isinstance(value, str):
+        json_record["value"] = None
+        json_record["value_text"] = value
+    return json_record
+
+
+@pytest.mark.parametrize("name", sorted(TRACES))
+def test_every_field_of_every_event_one_at_a_time(name):
+    trace = Trace(TRACES[name].scenario)
+    expected = load(name)
+    assert len(trace) == len(expected)
+    for index in reversed(range(len(trace))):  # backwards: no event may lean on the one before
+        assert record(trace[index]) == expected[index], f"{name}: event {index}"
+
+
+@pytest.mark.parametrize("name", sorted(TRACES))
+def test_every_field_of_every_event_in_a_walk(name):
+    trace = Trace(TRACES[name].scenario)
+    expected = load(name)
+    walked = [record(event) for event in trace]
+    assert len(walked) == len(expected)
+    for index, (got, want) in enumerate(zip(walked, expected)):
+        assert got == want, f"{name}: event {index}"
+
+
+@pytest.mark.parametrize("name", sorted(TRACES))
+def test_json_lines_are_the_events_as_json(name):
+    trace = Trace(TRACES[name].scenario)
+    expected = load(name)
+    lines = list(trace.json_lines(range(1, trace.iterations + 1)))
+    assert len(lines) == len(expected)
+    for index, (line, want) in enumerate(zip(lines, expected)):
+        assert line == json.dumps(as_json(want), ensure_ascii=False, allow_nan=False), f"{name}: event {index}"
+
+
+def test_a_walk_of_some_iterations_starts_at_their_first_event():
+    trace = TRACES["linear-2-3-1-diverging"]
+    expected = load("linear-2-3-1-diverging")
+    walked = [record(event) for event in trace.walk(range(30, 32))]
+    start = trace.index_of(30, 0)
+    assert walked == expected[start:start + 2 * trace.per_iteration]
