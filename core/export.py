@@ -5,9 +5,10 @@ Both stream to a text file event by event, so exporting a long run never holds i
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from .formulas import title
@@ -33,16 +34,32 @@ def iteration_range(trace: Trace, first: int | None, last: int | None) -> range:
     return range(first, last + 1)
 
 
-def events_of(trace: Trace, iterations: range) -> Iterable[Event]:
-    for iteration in iterations:
-        start = trace.index_of(iteration, 0)
-        for index in range(start, start + trace.per_iteration):
-            yield trace[index]
+# What the writers are given to follow their progress: it is handed the stream of events (Markdown)
+# or of iterations' texts (JSON) and passes it on, e.g. counting them for a progress bar.
+Follow = Callable[[Iterable], Iterable]
+
+
+def _unfollowed(items: Iterable) -> Iterable:
+    return items
+
+
+def estimated_bytes(trace: Trace, iterations: range, markdown: bool) -> int:
+    """Roughly how large an export of these iterations will be: one iteration written in full,
+    times their number (an iteration's text hardly changes from one to the next)."""
+    first = range(iterations.start, iterations.start + 1)
+    if markdown:
+        sample = io.StringIO()
+        for event in trace.walk(first):
+            _event(trace, event, sample)
+        one = len(sample.getvalue().encode("utf-8"))
+    else:
+        one = sum(len(line.encode("utf-8")) + 2 for line in trace.json_lines(first))
+    return one * len(iterations)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> int:
+def write_json(trace: Trace, out: IO[str], iterations: range | None = None, follow: Follow = _unfollowed) -> int:
     """The scenario, every event and the loss per iteration, as one JSON document."""
     iterations = iterations or iteration_range(trace, None, None)
     s = trace.scenario
@@ -53,9 +70,10 @@ def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> i
     }
     out.write('{\n"scenario": ' + json.dumps(header, ensure_ascii=False) + ',\n"events": [\n')
     count = 0
-    for event in events_of(trace, iterations):
-        out.write((",\n" if count else "") + json.dumps(event.as_json(), ensure_ascii=False, allow_nan=False))
-        count += 1
+    # json.dumps(event.as_json()) of each event, from the templates: one text per iteration
+    for text in follow(trace.json_text(iterations, ",\n")):
+        out.write((",\n" if count else "") + text)
+        count += trace.per_iteration
     losses = trace.losses(iterations.stop - 1)[iterations.start - 1:]
     out.write('\n],\n"losses": ' + json.dumps([x if math.isfinite(x) else None for x in losses]) + "\n}\n")
     return count
@@ -63,7 +81,7 @@ def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> i
 
 # -- Markdown -----------------------------------------------------------------------------------
 
-def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None) -> int:
+def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None, follow: Follow = _unfollowed) -> int:
     """A worked solution: every step's formula, substitution and value, in the document's
     notation, with the document's printed values and the teacher's notes where recorded."""
     iterations = iterations or iteration_range(trace, None, None)
@@ -78,7 +96,7 @@ def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None) 
     _setup(trace, out)
     count = 0
     segment = None
-    for event in events_of(trace, iterations):
+    for event in follow(trace.walk(iterations)):
         if event.index % trace.per_iteration == 0:
             w(f"\n## Iteration {event.iteration}\n")
             segment = None

@@ -138,9 +138,10 @@ class IterationTable:
         self.width = width = len(self.values)
         fmts = fmt_all(self.values)
         blank = [""] * width
-        self.texts = (fmts + terms_of(fmts)
-                      + ([term(-v) for v in self.values] if "n" in styles else blank)
-                      + ([relu_verdict(v) for v in self.values] if "v" in styles else blank))
+        negated = terms_of(fmt_all([-v for v in self.values])) if "n" in styles else blank
+        above, not_above = relu_verdict(1.0), relu_verdict(0.0)
+        verdicts = [above if v > 0 else not_above for v in self.values] if "v" in styles else blank
+        self.texts = fmts + terms_of(fmts) + negated + verdicts
 
 
 def value_text(value: float) -> str:
@@ -149,3 +150,35 @@ def value_text(value: float) -> str:
 
 
 __all__ = ["DIVERGED", "EventTemplate", "IterationTable", "Templates", "value_text"]
+
+
+def _literal(text: str) -> str:
+    return text.replace("%", "%%")
+
+
+class IterationJson:
+    """Every JSON line of an iteration as one ``%`` pattern, and one gather of what fills it.
+
+    The fill comes from a list laid out as: the iteration's table texts (4 × width), each event's
+    value as JSON writes it, each event's index, the iteration number. For an iteration whose
+    values are all finite (any other is written line by line) the whole text is then one
+    ``pattern % gather(fill)``.
+    """
+
+    def __init__(self, templates: list[EventTemplate], width: int, separator: str) -> None:
+        size = len(templates)
+        value_at, index_at, iteration_at = 4 * width, 4 * width + size, 4 * width + 2 * size
+        lines, picks = [], []
+        for offset, template in enumerate(templates):
+            before_value, before_substitution, pattern, after = template.json_parts()
+            lines.append('{"index": %s, "iteration": %s' + _literal(before_value) + "%s" + _literal(before_substitution)
+                         + pattern + _literal(after) + _literal(_dumps(template.meaning)) + "}")
+            picks += [index_at + offset, iteration_at, value_at + offset]
+            picks += [SECTION[style] * width + template.read_slots[position] for position, style in template.holes]
+        self.pattern = _literal(separator).join(lines)
+        self.gather = itemgetter(*picks)
+
+    def text(self, table: IterationTable, first_index: int, iteration: int, event_values: list[float]) -> str:
+        fill = (table.texts + [repr(v) for v in event_values]  # a float's repr is its JSON
+                + [str(n) for n in range(first_index, first_index + len(event_values))] + [str(iteration)])
+        return self.pattern % self.gather(fill)

@@ -66,3 +66,12 @@ def test_a_walk_of_some_iterations_starts_at_their_first_event():
     walked = [record(event) for event in trace.walk(range(30, 32))]
     start = trace.index_of(30, 0)
     assert walked == expected[start:start + 2 * trace.per_iteration]
+
+
+@pytest.mark.parametrize("name", sorted(TRACES))
+def test_json_text_is_the_json_lines_joined(name):
+    trace = Trace(TRACES[name].scenario)
+    iterations = range(1, trace.iterations + 1)
+    blocks = list(trace.json_text(iterations, ",\n"))
+    assert len(blocks) == trace.iterations
+    assert ",\n".join(blocks) == ",\n".join(trace.json_lines(iterations))
