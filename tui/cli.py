@@ -154,8 +154,10 @@ def _train_to(trace: Trace, iteration: int) -> None:
         trace.training.iteration(n)
 
 
-# An export is announced when its file will be at least this large.
+# An export is announced when its file will be at least this large; under this many events it
+# cannot be, and is not measured.
 LARGE_EXPORT_BYTES = 20_000_000
+LARGE_EXPORT_EVENTS = 100_000
 
 
 @command("export")
@@ -199,7 +201,7 @@ def _announce_export(trace: Trace, selected: range, format: str) -> None:
     from backprop_stepper.core.notation import count
 
     events = len(selected) * trace.per_iteration
-    if events < 100_000:  # too few to make a large file: not worth writing an iteration to find out
+    if events < LARGE_EXPORT_EVENTS:  # not worth writing an iteration to find out
         return
     size = estimated_bytes(trace, selected, format == "markdown")
     if size < LARGE_EXPORT_BYTES:
