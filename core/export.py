@@ -14,6 +14,7 @@ from typing import IO
 from .formulas import title
 from .latex import symbol_latex, to_latex
 from .quantities import Family, Key, Phase
+from .templates import MAX_TEMPLATES
 from .trace import Event, Trace
 
 PHASE_HEADINGS = {Phase.FORWARD: "Forward pass", Phase.LOSS: "Loss", Phase.BACKWARD: "Backward pass",
@@ -49,8 +50,9 @@ def estimated_bytes(trace: Trace, iterations: range, markdown: bool) -> int:
     first = range(iterations.start, iterations.start + 1)
     if markdown:
         sample = io.StringIO()
+        fixed: dict[int, tuple[str, str]] = {}
         for event in trace.walk(first):
-            _event(trace, event, sample)
+            _event(trace, event, sample, fixed)
         one = len(sample.getvalue().encode("utf-8"))
     else:
         one = sum(len(line.encode("utf-8")) + 2 for line in trace.json_lines(first))
@@ -96,6 +98,7 @@ def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None, 
     _setup(trace, out)
     count = 0
     segment = None
+    fixed: dict[int, tuple[str, str]] = {}
     for event in follow(trace.walk(iterations)):
         if event.index % trace.per_iteration == 0:
             w(f"\n## Iteration {event.iteration}\n")
@@ -106,7 +109,7 @@ def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None, 
             who = "batch" if event.sample is None and len(s.samples) > 1 else (
                 f"sample {event.sample}" if event.sample is not None else "")
             w(f"\n### {PHASE_HEADINGS[event.phase]}{f' ({who})' if who else ''}\n\n")
-        _event(trace, event, out)
+        _event(trace, event, out, fixed)
         count += 1
     _summary(trace, out, iterations)
     return count
@@ -144,11 +147,20 @@ def _cells(matrix):
             yield (j, i), value
 
 
-def _event(trace: Trace, event: Event, out: IO[str]) -> None:
+def _event(trace: Trace, event: Event, out: IO[str], fixed: dict[int, tuple[str, str]] | None = None) -> None:
+    """One event's paragraph. `fixed` keeps, per plan slot, the parts no number changes: the
+    heading and the formula in LaTeX (the same in every iteration)."""
     w = out.write
-    w(f"**{title(event.kind, event.sample is None).capitalize()} of ${symbol_latex(event.symbol)}$.** "
-      f"{event.meaning}\n\n")
-    w(f"$$\n{to_latex(event.formula)} = {to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
+    offset = event.index % trace.per_iteration
+    parts = None if fixed is None else fixed.get(offset)
+    if parts is None:
+        parts = (f"**{title(event.kind, event.sample is None).capitalize()} of ${symbol_latex(event.symbol)}$.** ",
+                 f"$$\n{to_latex(event.formula)} = ")
+        if fixed is not None and len(fixed) < MAX_TEMPLATES:
+            fixed[offset] = parts
+    heading, formula = parts
+    w(f"{heading}{event.meaning}\n\n")
+    w(f"{formula}{to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
     for comparison in trace.printed_at(event.index):
         mark = "✓ agrees" if comparison.agrees else f"✗ {comparison.verdict}"
         where = f" ({comparison.printed.where})" if comparison.printed.where else ""
