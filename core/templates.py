@@ -101,12 +101,18 @@ class Templates:
 
     def __init__(self, plan: Plan, symbols: Symbols, writer: FormulaWriter) -> None:
         self.plan, self.symbols, self.writer = plan, symbols, writer
+        self.capacity = MAX_TEMPLATES
         self._kept: dict[int, EventTemplate] = {}
+
+    @property
+    def keeps_all(self) -> bool:
+        """Whether every slot's template can be kept: what walking whole iterations relies on."""
+        return self.plan.size <= self.capacity
 
     def __getitem__(self, offset: int) -> EventTemplate:
         template = self._kept.get(offset)
         if template is None:
-            if len(self._kept) >= MAX_TEMPLATES:
+            if len(self._kept) >= self.capacity:
                 self._kept.clear()
             template = self._kept[offset] = self._build(offset)
         return template

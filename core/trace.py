@@ -21,7 +21,7 @@ from .notation import Symbols
 from .plan import Plan, build_plan
 from .quantities import Key, Kind, Phase, parse_quantity_id
 from .scenario import Note, PrintedValue, Scenario
-from .templates import MAX_TEMPLATES, IterationJson, IterationTable, Templates, value_text
+from .templates import IterationJson, IterationTable, Templates, value_text
 from .training import Training
 
 
@@ -143,7 +143,7 @@ class Trace:
     def walk(self, iterations: range) -> Iterator[Event]:
         """Every event of these iterations, in order; nothing is kept (a walk has no use for the
         memo of recent events). Each number of an iteration is formatted once."""
-        if self.per_iteration > MAX_TEMPLATES:  # too many slots to keep their templates: one by one
+        if not self.templates.keeps_all:  # too many slots to keep their templates: one by one
             for iteration in iterations:
                 start = self.index_of(iteration, 0)
                 yield from (self._build(index) for index in range(start, start + self.per_iteration))
@@ -168,7 +168,7 @@ class Trace:
     def json_lines(self, iterations: range) -> Iterator[str]:
         """``json.dumps(event.as_json(), ensure_ascii=False)`` of every event of these
         iterations, written from the templates without making the events."""
-        if self.per_iteration > MAX_TEMPLATES:
+        if not self.templates.keeps_all:
             for event in self.walk(iterations):
                 yield json.dumps(event.as_json(), ensure_ascii=False, allow_nan=False)
             return
@@ -180,7 +180,7 @@ class Trace:
     def json_text(self, iterations: range, separator: str = "\n") -> Iterator[str]:
         """The JSON lines of each iteration joined by `separator`, one string per iteration:
         the fastest way to write them (see templates.IterationJson)."""
-        if self.per_iteration > MAX_TEMPLATES:
+        if not self.templates.keeps_all:
             for iteration in iterations:
                 yield separator.join(self.json_lines(range(iteration, iteration + 1)))
             return

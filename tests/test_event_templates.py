@@ -75,3 +75,16 @@ def test_json_text_is_the_json_lines_joined(name):
     blocks = list(trace.json_text(iterations, ",\n"))
     assert len(blocks) == trace.iterations
     assert ",\n".join(blocks) == ",\n".join(trace.json_lines(iterations))
+
+
+def test_a_plan_too_large_to_keep_its_templates_gives_the_same_events():
+    # As for a plan of more than MAX_TEMPLATES slots: templates made as needed, events one by one.
+    name = "sigmoid-2-3-2-layerwise"
+    trace = Trace(TRACES[name].scenario)
+    trace.templates.capacity = 10
+    assert not trace.templates.keeps_all
+    expected = load(name)
+    assert [record(event) for event in trace] == expected
+    iterations = range(1, trace.iterations + 1)
+    assert list(trace.json_lines(iterations)) == [json.dumps(as_json(e), ensure_ascii=False) for e in expected]
+    assert "\n".join(trace.json_text(iterations)) == "\n".join(trace.json_lines(iterations))
