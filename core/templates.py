@@ -18,6 +18,8 @@ import json
 import math
 from operator import itemgetter
 
+import numpy as np
+
 from .formulas import DIVERGED, HOLE, FormulaWriter, Reading, meaning
 from .notation import Symbols
 from .numbers import fmt, fmt_all, relu_verdict, term, terms_of
@@ -140,11 +142,12 @@ class IterationTable:
     each style a hole may ask for, side by side: section s holds slot k at s × width + k."""
 
     def __init__(self, context, values, styles: set[str]) -> None:
-        self.values: list[float] = context.tolist() + values.tolist()
+        every = np.concatenate([context, values])
+        self.values: list[float] = every.tolist()
         self.width = width = len(self.values)
-        fmts = fmt_all(self.values)
+        fmts = fmt_all(every)
         blank = [""] * width
-        negated = terms_of(fmt_all([-v for v in self.values])) if "n" in styles else blank
+        negated = terms_of(fmt_all(-every)) if "n" in styles else blank
         above, not_above = relu_verdict(1.0), relu_verdict(0.0)
         verdicts = [above if v > 0 else not_above for v in self.values] if "v" in styles else blank
         self.texts = fmts + terms_of(fmts) + negated + verdicts

@@ -150,20 +150,21 @@ class Trace:
             return
         templates = [self.templates[offset] for offset in range(self.per_iteration)]
         styles = {style for template in templates for _, style in template.holes}
+        width = self.plan.n_context + self.per_iteration
+        # Each slot's parts unpacked once: the loop below runs once per event, so every attribute
+        # lookup saved there counts.
+        rows = [(t.head, t.pattern, t.table_getter(width), t.middle, t.reads_of, t.meaning, t.value_slot)
+                for t in templates]
         new = tuple.__new__
         isfinite = math.isfinite
         for iteration in iterations:
             table = self._table(iteration, styles)
-            values, texts, width = table.values, table.texts, table.width
-            index = self.index_of(iteration, 0)
-            for template in templates:
-                value = values[template.value_slot]
-                yield new(Event, (
-                    index, iteration, *template.head, template.pattern % template.table_getter(width)(texts), value,
-                    *template.middle, template.reads_of(values),
-                    template.meaning if isfinite(value) else DIVERGED,
-                ))
-                index += 1
+            values, texts = table.values, table.texts
+            for index, (head, pattern, holes_of, middle, reads_of, meaning, slot) in enumerate(
+                    rows, self.index_of(iteration, 0)):
+                value = values[slot]
+                yield new(Event, (index, iteration, *head, pattern % holes_of(texts), value, *middle,
+                                  reads_of(values), meaning if isfinite(value) else DIVERGED))
 
     def json_lines(self, iterations: range) -> Iterator[str]:
         """``json.dumps(event.as_json(), ensure_ascii=False)`` of every event of these

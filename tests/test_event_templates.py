@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backprop_stepper.core import Trace
+from backprop_stepper.core.numbers import fmt, fmt_all, term, terms_of
 
 from .event_expectations import load, record, scenarios
 
@@ -88,3 +92,11 @@ def test_a_plan_too_large_to_keep_its_templates_gives_the_same_events():
     iterations = range(1, trace.iterations + 1)
     assert list(trace.json_lines(iterations)) == [json.dumps(as_json(e), ensure_ascii=False) for e in expected]
     assert "\n".join(trace.json_text(iterations)) == "\n".join(trace.json_lines(iterations))
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from(
+    [0.0, -0.0, 1.1e-4, 1.0999999e-4, 9.99e5, 9.9899999e5, 999999.5, 9.9999951e-5, -1e-4]), max_size=60))
+def test_numbers_of_an_iteration_are_written_as_one_by_one(values):
+    texts = fmt_all(np.array(values, dtype=np.float64))
+    assert texts == [fmt(v) for v in values]
+    assert terms_of(texts) == [term(v) for v in values]
