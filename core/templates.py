@@ -161,33 +161,48 @@ def value_text(value: float) -> str:
 __all__ = ["DIVERGED", "EventTemplate", "IterationTable", "Templates", "value_text"]
 
 
-def _literal(text: str) -> str:
-    return text.replace("%", "%%")
-
-
 class IterationJson:
-    """Every JSON line of an iteration as one ``%`` pattern, and one gather of what fills it.
+    """Every JSON line of an iteration as constant text with gaps, and one gather of what fills
+    the gaps.
 
     The fill comes from a list laid out as: the iteration's table texts (4 × width), each event's
     value as JSON writes it, each event's index, the iteration number. For an iteration whose
-    values are all finite (any other is written line by line) the whole text is then one
-    ``pattern % gather(fill)``.
+    values are all finite (any other is written line by line) its whole text is then the
+    constant pieces with the gathered texts slotted in between, joined once.
     """
 
     def __init__(self, templates: list[EventTemplate], width: int, separator: str) -> None:
         size = len(templates)
         value_at, index_at, iteration_at = 4 * width, 4 * width + size, 4 * width + 2 * size
-        lines, picks = [], []
+        pieces, picks = [], []
+        text = ""  # the constant text since the last gap
+
+        def gap(pick: int) -> None:
+            nonlocal text
+            pieces.append(text)
+            picks.append(pick)
+            text = ""
+
         for offset, template in enumerate(templates):
-            before_value, before_substitution, pattern, after = template.json_parts()
-            lines.append('{"index": %s, "iteration": %s' + _literal(before_value) + "%s" + _literal(before_substitution)
-                         + pattern + _literal(after) + _literal(_dumps(template.meaning)) + "}")
-            picks += [index_at + offset, iteration_at, value_at + offset]
-            picks += [SECTION[style] * width + template.read_slots[position] for position, style in template.holes]
-        self.pattern = _literal(separator).join(lines)
+            before_value, before_substitution, _, after = template.json_parts()
+            text += ("" if offset == 0 else separator) + '{"index": '
+            gap(index_at + offset)
+            text += ', "iteration": '
+            gap(iteration_at)
+            text += before_value
+            gap(value_at + offset)
+            text += before_substitution
+            for literal, (position, style) in zip(template.literals, template.holes):
+                text += _dumps(literal)[1:-1]  # the holes' own texts need no escaping (see json_parts)
+                gap(SECTION[style] * width + template.read_slots[position])
+            text += _dumps(template.literals[-1])[1:-1] + after + _dumps(template.meaning) + "}"
+        pieces.append(text)
+        self.parts = [None] * (2 * len(pieces) - 1)  # constant pieces at even places, the gaps between
+        self.parts[0::2] = pieces
         self.gather = itemgetter(*picks)
 
     def text(self, table: IterationTable, first_index: int, iteration: int, event_values: list[float]) -> str:
-        fill = (table.texts + [repr(v) for v in event_values]  # a float's repr is its JSON
-                + [str(n) for n in range(first_index, first_index + len(event_values))] + [str(iteration)])
-        return self.pattern % self.gather(fill)
+        fill = (table.texts + list(map(repr, event_values))  # a float's repr is its JSON
+                + list(map(str, range(first_index, first_index + len(event_values)))) + [str(iteration)])
+        self.parts[1::2] = self.gather(fill)
+        return "".join(self.parts)
