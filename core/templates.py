@@ -206,3 +206,28 @@ class IterationJson:
                 + list(map(str, range(first_index, first_index + len(event_values)))) + [str(iteration)])
         self.parts[1::2] = self.gather(fill)
         return "".join(self.parts)
+
+
+class IterationSubstitutions:
+    """The substitutions of every event of an iteration at once: their constant pieces with the
+    holes' texts slotted in, joined once and split at HOLE (which no text contains: it marks
+    the holes themselves)."""
+
+    def __init__(self, templates: list[EventTemplate], width: int) -> None:
+        pieces, picks = [], []
+        text = ""
+        for offset, template in enumerate(templates):
+            text += "" if offset == 0 else HOLE
+            for literal, (position, style) in zip(template.literals, template.holes):
+                pieces.append(text + literal)
+                picks.append(SECTION[style] * width + template.read_slots[position])
+                text = ""
+            text += template.literals[-1]
+        pieces.append(text)
+        self.parts = [None] * (2 * len(pieces) - 1)
+        self.parts[0::2] = pieces
+        self.gather = _getter(tuple(picks))
+
+    def texts(self, table: IterationTable) -> list[str]:
+        self.parts[1::2] = self.gather(table.texts)
+        return "".join(self.parts).split(HOLE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from itertools import count
 from typing import NamedTuple
 
 import numpy as np
@@ -21,7 +22,7 @@ from .notation import Symbols
 from .plan import Plan, build_plan
 from .quantities import Key, Kind, Phase, parse_quantity_id
 from .scenario import Note, PrintedValue, Scenario
-from .templates import IterationJson, IterationTable, Templates, value_text
+from .templates import IterationJson, IterationSubstitutions, IterationTable, Templates, value_text
 from .training import Training
 
 
@@ -150,21 +151,21 @@ class Trace:
             return
         templates = [self.templates[offset] for offset in range(self.per_iteration)]
         styles = {style for template in templates for _, style in template.holes}
-        width = self.plan.n_context + self.per_iteration
+        substitutions = IterationSubstitutions(templates, self.plan.n_context + self.per_iteration)
         # Each slot's parts unpacked once: the loop below runs once per event, so every attribute
         # lookup saved there counts.
-        rows = [(t.head, t.pattern, t.table_getter(width), t.middle, t.reads_of, t.meaning, t.value_slot)
-                for t in templates]
+        rows = [(t.head, t.middle, t.reads_of, t.meaning, t.value_slot) for t in templates]
         new = tuple.__new__
         isfinite = math.isfinite
         for iteration in iterations:
             table = self._table(iteration, styles)
-            values, texts = table.values, table.texts
-            for index, (head, pattern, holes_of, middle, reads_of, meaning, slot) in enumerate(
-                    rows, self.index_of(iteration, 0)):
+            values = table.values
+            finite = bool(np.isfinite(self.training.iteration(iteration).values).all())
+            for index, (head, middle, reads_of, meaning, slot), substituted in zip(
+                    count(self.index_of(iteration, 0)), rows, substitutions.texts(table)):
                 value = values[slot]
-                yield new(Event, (index, iteration, *head, pattern % holes_of(texts), value, *middle,
-                                  reads_of(values), meaning if isfinite(value) else DIVERGED))
+                yield new(Event, (index, iteration, *head, substituted, value, *middle, reads_of(values),
+                                  meaning if finite or isfinite(value) else DIVERGED))
 
     def json_lines(self, iterations: range) -> Iterator[str]:
         """``json.dumps(event.as_json(), ensure_ascii=False)`` of every event of these
