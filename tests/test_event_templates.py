@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backprop_stepper.core import Trace
+from backprop_stepper.core import Trace, parse_scenario
 from backprop_stepper.core.numbers import fmt, fmt_all, term, terms_of
+from backprop_stepper.core.scaffold import new_scenario
 
 from .event_expectations import load, record, scenarios
 
@@ -100,3 +101,15 @@ def test_numbers_of_an_iteration_are_written_as_one_by_one(values):
     texts = fmt_all(np.array(values, dtype=np.float64))
     assert texts == [fmt(v) for v in values]
     assert terms_of(texts) == [term(v) for v in values]
+
+
+def test_walking_a_run_computes_each_iteration_once(monkeypatch):
+    from backprop_stepper.core import training
+
+    calls = []
+    original = training.run_iteration
+    monkeypatch.setattr(training, "run_iteration", lambda *args: calls.append(1) or original(*args))
+    long = Trace(parse_scenario(new_scenario([2, 3, 1], activation="tanh", seed=1, samples=2, iterations=100)))
+    for _ in long:
+        pass
+    assert len(calls) == 100  # checkpoints (every 16 iterations) are passed, not restarted from
