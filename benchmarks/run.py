@@ -1,6 +1,6 @@
 """The performance budget, measured: ratios against baselines timed side by side in one run.
 
-    .venv/bin/python benchmarks/run.py           # about three minutes
+    .venv/bin/python benchmarks/run.py           # about four minutes
     .venv/bin/python benchmarks/run.py --quick   # fewer repetitions, for a smoke test
     .venv/bin/python benchmarks/run.py --only trace   # one part (latency, startup or trace)
 
