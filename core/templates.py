@@ -20,7 +20,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .formulas import DIVERGED, HOLE, FormulaWriter, Reading, meaning
+from .formulas import HOLE, FormulaWriter, Reading, meaning
 from .notation import Symbols
 from .numbers import fmt, fmt_all, relu_verdict, term, terms_of
 from .plan import Plan
@@ -157,8 +157,6 @@ def value_text(value: float) -> str:
     """What a JSON event line says of a value JSON cannot hold."""
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
-
-__all__ = ["DIVERGED", "EventTemplate", "IterationTable", "Templates", "value_text"]
 
 
 class IterationJson:
