@@ -5,14 +5,16 @@ Both stream to a text file event by event, so exporting a long run never holds i
 
 from __future__ import annotations
 
+import io
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import IO
 
 from .formulas import title
 from .latex import symbol_latex, to_latex
 from .quantities import Family, Key, Phase
+from .templates import MAX_TEMPLATES
 from .trace import Event, Trace
 
 PHASE_HEADINGS = {Phase.FORWARD: "Forward pass", Phase.LOSS: "Loss", Phase.BACKWARD: "Backward pass",
@@ -33,16 +35,33 @@ def iteration_range(trace: Trace, first: int | None, last: int | None) -> range:
     return range(first, last + 1)
 
 
-def events_of(trace: Trace, iterations: range) -> Iterable[Event]:
-    for iteration in iterations:
-        start = trace.index_of(iteration, 0)
-        for index in range(start, start + trace.per_iteration):
-            yield trace[index]
+# What the writers are given to follow their progress: it is handed the stream of events (Markdown)
+# or of iterations' texts (JSON) and passes it on, e.g. counting them for a progress bar.
+Follow = Callable[[Iterable], Iterable]
+
+
+def _unfollowed(items: Iterable) -> Iterable:
+    return items
+
+
+def estimated_bytes(trace: Trace, iterations: range, markdown: bool) -> int:
+    """Roughly how large an export of these iterations will be: one iteration written in full,
+    times their number (an iteration's text hardly changes from one to the next)."""
+    first = range(iterations.start, iterations.start + 1)
+    if markdown:
+        sample = io.StringIO()
+        fixed: dict[int, tuple[str, str]] = {}
+        for event in trace.walk(first):
+            _event(trace, event, sample, fixed)
+        one = len(sample.getvalue().encode("utf-8"))
+    else:
+        one = sum(len(line.encode("utf-8")) + 2 for line in trace.json_lines(first))
+    return one * len(iterations)
 
 
 # -- JSON ---------------------------------------------------------------------------------------
 
-def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> int:
+def write_json(trace: Trace, out: IO[str], iterations: range | None = None, follow: Follow = _unfollowed) -> int:
     """The scenario, every event and the loss per iteration, as one JSON document."""
     iterations = iterations or iteration_range(trace, None, None)
     s = trace.scenario
@@ -53,9 +72,10 @@ def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> i
     }
     out.write('{\n"scenario": ' + json.dumps(header, ensure_ascii=False) + ',\n"events": [\n')
     count = 0
-    for event in events_of(trace, iterations):
-        out.write((",\n" if count else "") + json.dumps(event.as_json(), ensure_ascii=False, allow_nan=False))
-        count += 1
+    # json.dumps(event.as_json()) of each event, from the templates: one text per iteration
+    for text in follow(trace.json_text(iterations, ",\n")):
+        out.write((",\n" if count else "") + text)
+        count += trace.per_iteration
     losses = trace.losses(iterations.stop - 1)[iterations.start - 1:]
     out.write('\n],\n"losses": ' + json.dumps([x if math.isfinite(x) else None for x in losses]) + "\n}\n")
     return count
@@ -63,7 +83,7 @@ def write_json(trace: Trace, out: IO[str], iterations: range | None = None) -> i
 
 # -- Markdown -----------------------------------------------------------------------------------
 
-def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None) -> int:
+def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None, follow: Follow = _unfollowed) -> int:
     """A worked solution: every step's formula, substitution and value, in the document's
     notation, with the document's printed values and the teacher's notes where recorded."""
     iterations = iterations or iteration_range(trace, None, None)
@@ -78,7 +98,8 @@ def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None) 
     _setup(trace, out)
     count = 0
     segment = None
-    for event in events_of(trace, iterations):
+    fixed: dict[int, tuple[str, str]] = {}
+    for event in follow(trace.walk(iterations)):
         if event.index % trace.per_iteration == 0:
             w(f"\n## Iteration {event.iteration}\n")
             segment = None
@@ -88,7 +109,7 @@ def write_markdown(trace: Trace, out: IO[str], iterations: range | None = None) 
             who = "batch" if event.sample is None and len(s.samples) > 1 else (
                 f"sample {event.sample}" if event.sample is not None else "")
             w(f"\n### {PHASE_HEADINGS[event.phase]}{f' ({who})' if who else ''}\n\n")
-        _event(trace, event, out)
+        _event(trace, event, out, fixed)
         count += 1
     _summary(trace, out, iterations)
     return count
@@ -126,11 +147,20 @@ def _cells(matrix):
             yield (j, i), value
 
 
-def _event(trace: Trace, event: Event, out: IO[str]) -> None:
+def _event(trace: Trace, event: Event, out: IO[str], fixed: dict[int, tuple[str, str]] | None = None) -> None:
+    """One event's paragraph. `fixed` keeps, per plan slot, the parts no number changes: the
+    heading and the formula in LaTeX (the same in every iteration)."""
     w = out.write
-    w(f"**{title(event.kind, event.sample is None).capitalize()} ${symbol_latex(event.symbol)}$.** "
-      f"{event.meaning}\n\n")
-    w(f"$$\n{to_latex(event.formula)} = {to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
+    offset = event.index % trace.per_iteration
+    parts = None if fixed is None else fixed.get(offset)
+    if parts is None:
+        parts = (f"**{title(event.kind, event.sample is None).capitalize()} ${symbol_latex(event.symbol)}$.** ",
+                 f"$$\n{to_latex(event.formula)} = ")
+        if fixed is not None and len(fixed) < MAX_TEMPLATES:
+            fixed[offset] = parts
+    heading, formula = parts
+    w(f"{heading}{event.meaning}\n\n")
+    w(f"{formula}{to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
     for comparison in trace.printed_at(event.index):
         mark = "✓ agrees" if comparison.agrees else f"✗ {comparison.verdict}"
         where = f" ({comparison.printed.where})" if comparison.printed.where else ""

@@ -2,6 +2,11 @@
 
 The read order of every kind is fixed by the plan (e.g. a net input reads source, weight, source,
 weight, ..., bias), and the functions below rely on it.
+
+The writer never sees a number: the substitution it writes holds a *hole* for each, naming the
+read it shows and how it is written (``fmt``, ``term`` ...). The same plan slot has the same
+substitution in every iteration, so it is written once per slot (see ``templates``), and only the
+holes are filled per event.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from .notation import FUNCTION_NAMES, Symbols
-from .numbers import fmt, term
+from .numbers import fmt
 from .quantities import Key, Kind
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -19,11 +24,32 @@ MAX_TERMS = 8  # sums longer than this are shown with an ellipsis in the middle
 
 @dataclass(frozen=True)
 class Reading:
-    """One value an event reads: what it is, whose sample, and its value."""
+    """One value an event reads: what it is, whose sample, and where it is among the reads."""
 
     key: Key
     sample: int  # 0-based, -1 for parameters and batch-level values
-    value: float
+    position: int  # index into the event's reads
+
+
+# A hole in a substitution: HOLE, the read's position, its style, HOLE. Styles (see templates.STYLES):
+# f: fmt(v), t: term(v), n: term(−v), v: the ReLU verdict on v.
+HOLE = "\x00"
+
+
+def _f(r: Reading) -> str:
+    return f"{HOLE}{r.position}f{HOLE}"
+
+
+def _t(r: Reading) -> str:
+    return f"{HOLE}{r.position}t{HOLE}"
+
+
+def _n(r: Reading) -> str:
+    return f"{HOLE}{r.position}n{HOLE}"
+
+
+def _v(r: Reading) -> str:
+    return f"{HOLE}{r.position}v{HOLE}"
 
 
 def _sample_symbol(symbol: str, sample: int) -> str:
@@ -44,6 +70,7 @@ class FormulaWriter:
         self.learning_rate = learning_rate
 
     def write(self, kind: Kind, key: Key, sample: int, reads: list[Reading]) -> tuple[str, str]:
+        """The formula, and the substitution with a hole for each number."""
         method = getattr(self, f"_{kind.value}")
         if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and sample < 0:
             method = self._average
@@ -59,13 +86,13 @@ class FormulaWriter:
         bias = r[-1] if len(r) % 2 else None
         if self.sym.input_first:
             symbolic = [f"{self.s(x)}·{self.s(w)}" for x, w in pairs]
-            numeric = [f"{term(x.value)} × {term(w.value)}" for x, w in pairs]
+            numeric = [f"{_t(x)} × {_t(w)}" for x, w in pairs]
         else:
             symbolic = [f"{self.s(w)}·{self.s(x)}" for x, w in pairs]
-            numeric = [f"{term(w.value)} × {term(x.value)}" for x, w in pairs]
+            numeric = [f"{_t(w)} × {_t(x)}" for x, w in pairs]
         if bias is not None:
             symbolic.append(self.s(bias))
-            numeric.append(term(bias.value))
+            numeric.append(_t(bias))
         return f"{self.sym[key]} = {_join(symbolic)}", _join(numeric)
 
     def _activation(self, key: Key, r: list[Reading]):
@@ -74,18 +101,18 @@ class FormulaWriter:
         written = self.sym.functions[key.layer]
         a = self.sym[key]
         if name == "linear":
-            return f"{a} = {self.s(z)}", fmt(z.value)
+            return f"{a} = {self.s(z)}", _f(z)
         call = f"{written}({self.s(z)})"
         standard = FUNCTION_NAMES[name]
         numeric = {
-            "sigmoid": f"1 / (1 + e^{term(-z.value)})",
-            "tanh": f"tanh({fmt(z.value)})",
-            "relu": f"max(0, {fmt(z.value)})",
+            "sigmoid": f"1 / (1 + e^{_n(z)})",
+            "tanh": f"tanh({_f(z)})",
+            "relu": f"max(0, {_f(z)})",
         }[name]
         if written != standard:  # the document's own name for it, e.g. f
-            numeric = f"{standard}({fmt(z.value)}) = {numeric}"
+            numeric = f"{standard}({_f(z)}) = {numeric}"
         elif name == "sigmoid":
-            numeric = f"σ({fmt(z.value)}) = {numeric}"
+            numeric = f"σ({_f(z)}) = {numeric}"
         return f"{a} = {call}", numeric
 
     # -- loss ---------------------------------------------------------------------------------
@@ -94,11 +121,11 @@ class FormulaWriter:
         if self.loss == "half_squared_error":
             return (
                 f"½({self.s(target)} − {self.s(output)})²",
-                f"½ × ({fmt(target.value)} − {term(output.value)})²",
+                f"½ × ({_f(target)} − {_t(output)})²",
             )
         return (
             f"({self.s(output)} − {self.s(target)})²",
-            f"({fmt(output.value)} − {term(target.value)})²",
+            f"({_f(output)} − {_t(target)})²",
         )
 
     def _loss_term(self, key: Key, r: list[Reading]):
@@ -110,14 +137,14 @@ class FormulaWriter:
             return self._loss_term(key, r)
         return (
             f"{self.sym[key]} = {_join([self.s(t) for t in r])}",
-            _join([term(t.value) for t in r]),
+            _join([_t(t) for t in r]),
         )
 
     def _loss_mean(self, key: Key, r: list[Reading]):
         loss = self.sym[key]
         return (
             f"{loss} = (1/{len(r)}) · Σₛ {_sample_symbol(loss, 0).replace('⁽¹⁾', '⁽ˢ⁾')}",
-            f"({_join([term(t.value) for t in r])}) / {len(r)}",
+            f"({_join([_t(t) for t in r])}) / {len(r)}",
         )
 
     # -- backward -----------------------------------------------------------------------------
@@ -127,18 +154,18 @@ class FormulaWriter:
         if self.loss == "half_squared_error":
             return (
                 f"{self.sym[key]} = {self.s(output)} − {self.s(target)}",
-                f"{fmt(output.value)} − {term(target.value)}",
+                f"{_f(output)} − {_t(target)}",
             )
         return (
             f"{self.sym[key]} = 2({self.s(output)} − {self.s(target)})",
-            f"2 × ({fmt(output.value)} − {term(target.value)})",
+            f"2 × ({_f(output)} − {_t(target)})",
         )
 
     def _backprop_sum(self, key: Key, r: list[Reading]):
         pairs = [(r[n], r[n + 1]) for n in range(0, len(r), 2)]
         return (
             f"{self.sym[key]} = {_join([f'{self.s(d)}·{self.s(w)}' for d, w in pairs])}",
-            _join([f"{term(d.value)} × {term(w.value)}" for d, w in pairs]),
+            _join([f"{_t(d)} × {_t(w)}" for d, w in pairs]),
         )
 
     def _activation_derivative(self, key: Key, r: list[Reading]):
@@ -147,39 +174,38 @@ class FormulaWriter:
         d = self.sym[key]
         if name == "sigmoid":
             a = self.s(local)
-            return f"{d} = {a}(1 − {a})", f"{fmt(local.value)} × (1 − {term(local.value)})"
+            return f"{d} = {a}(1 − {a})", f"{_f(local)} × (1 − {_t(local)})"
         if name == "tanh":
             a = self.s(local)
-            return f"{d} = 1 − {a}²", f"1 − {term(local.value)}²"
+            return f"{d} = 1 − {a}²", f"1 − {_t(local)}²"
         if name == "relu":
             z = self.s(local)
-            verdict = "> 0 → 1" if local.value > 0 else "≤ 0 → 0"
-            return f"{d} = 1 if {z} > 0, else 0", f"{fmt(local.value)} {verdict}"
+            return f"{d} = 1 if {z} > 0, else 0", f"{_f(local)} {_v(local)}"
         return f"{d} = 1", "1"
 
     def _delta(self, key: Key, r: list[Reading]):
         de_da, da_dz = r
         return (
             f"{self.sym[key]} = {self.s(de_da)} · {self.s(da_dz)}",
-            f"{term(de_da.value)} × {term(da_dz.value)}",
+            f"{_t(de_da)} × {_t(da_dz)}",
         )
 
     def _weight_gradient(self, key: Key, r: list[Reading]):
         delta, source = r
         return (
             f"{self.sym[key]} = {self.s(delta)} · {self.s(source)}",
-            f"{term(delta.value)} × {term(source.value)}",
+            f"{_t(delta)} × {_t(source)}",
         )
 
     def _bias_gradient(self, key: Key, r: list[Reading]):
         delta = r[0]
-        return f"{self.sym[key]} = {self.s(delta)} · 1", f"{term(delta.value)} × 1"
+        return f"{self.sym[key]} = {self.s(delta)} · 1", f"{_t(delta)} × 1"
 
     def _average(self, key: Key, r: list[Reading]):
         g = self.sym[key]
         return (
             f"{g} = (1/{len(r)}) · Σₛ {g}⁽ˢ⁾",
-            f"({_join([term(t.value) for t in r])}) / {len(r)}",
+            f"({_join([_t(t) for t in r])}) / {len(r)}",
         )
 
     # -- update -------------------------------------------------------------------------------
@@ -190,7 +216,7 @@ class FormulaWriter:
         eta = self.sym.learning_rate
         return (
             f"{p} ← {p} − {eta}·{self.s(gradient)}",
-            f"{fmt(old.value)} − {fmt(self.learning_rate)} × {term(gradient.value)}",
+            f"{_f(old)} − {fmt(self.learning_rate)} × {_t(gradient)}",
         )
 
     _bias_update = _weight_update

@@ -12,6 +12,7 @@ A formula is split into symbols, numbers and operators; each symbol is converted
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛ", "0123456789s"))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁻", "0123456789s-"))
@@ -37,6 +38,7 @@ def _base(text: str) -> str:
     return text if len(text) == 1 else rf"\mathrm{{{text}}}"
 
 
+@lru_cache(maxsize=65_536)  # a network has a few thousand symbols; the Markdown export asks again and again
 def symbol_latex(symbol: str) -> str:
     """One document symbol → LaTeX."""
     # A superscript after a subscript belongs to the whole symbol: ∂E/∂w₅⁽ˢ⁾ (sample s), a₁² (a square).

@@ -8,23 +8,28 @@ index arithmetic on the plan.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from itertools import count
+from typing import NamedTuple
 
 import numpy as np
 
 from .document import Comparison
-from .formulas import FormulaWriter, Reading, meaning
+from .formulas import DIVERGED, FormulaWriter
 from .notation import Symbols
 from .plan import Plan, build_plan
-from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id, quantity_id
+from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id
 from .scenario import Note, PrintedValue, Scenario
+from .templates import IterationJson, IterationSubstitutions, IterationTable, Templates, value_text
 from .training import Training
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One computation of the trace. Immutable; a tuple underneath, because a walk makes hundreds
+    of thousands of them and a tuple is made in one step (a frozen dataclass sets each field)."""
+
     index: int
     iteration: int  # 1-based
     sample: int | None  # 1-based; None for batch-level events
@@ -80,12 +85,13 @@ class Trace:
         self.training = Training(scenario, self.plan)
         self.per_iteration = self.plan.size
         self.iterations = scenario.iterations
-        self._writer = FormulaWriter(
+        writer = FormulaWriter(
             self.symbols,
             {l: layer.activation for l, layer in enumerate(scenario.layers, start=1)},
             scenario.loss,
             scenario.learning_rate,
         )
+        self.templates = Templates(self.plan, self.symbols, writer)
         self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
         self._notes = self._place_notes(scenario.notes)
         # The last few events built: a step asks for the current event several times (the panels,
@@ -119,43 +125,98 @@ class Trace:
         return event
 
     def _build(self, index: int) -> Event:
+        """One event, formatting only its own reads (a step of the app)."""
         iteration, offset = self.locate(index)
         values = self.training.iteration(iteration)
-        plan = self.plan
-        kind = KINDS[plan.kind[offset]]
-        key = plan.key_at(offset)
-        sample = int(plan.sample[offset])
-        readings = [self._reading(values, int(slot)) for slot in plan.reads(offset)]
-        formula, substituted = self._writer.write(kind, key, sample, readings)
-        return Event(
-            index=index,
-            iteration=iteration,
-            sample=None if sample < 0 else sample + 1,
-            step=int(plan.step[offset]) + 1,
-            phase=PHASES[plan.phase[offset]],
-            kind=kind,
-            key=key,
-            quantity=quantity_id(key),
-            symbol=self.symbols[key],
-            formula=formula,
-            substituted=substituted,
-            value=float(values.values[offset]),
-            reads=tuple(quantity_id(r.key) for r in readings),
-            read_samples=tuple(None if r.sample < 0 else r.sample + 1 for r in readings),
-            read_keys=tuple((r.key, r.sample) for r in readings),
-            read_values=tuple(r.value for r in readings),
-            meaning=meaning(kind, sample < 0, self.symbols, key, len(readings), float(values.values[offset])),
-        )
+        template = self.templates[offset]
+        n = self.plan.n_context
+        read_values = tuple(float(values.context[slot] if slot < n else values.values[slot - n])
+                            for slot in template.read_slots)
+        value = float(values.values[offset])
+        return tuple.__new__(Event, (
+            index, iteration, *template.head, template.substituted(read_values), value, *template.middle,
+            read_values, template.meaning if math.isfinite(value) else DIVERGED,
+        ))
 
     def __iter__(self) -> Iterator[Event]:
-        for index in range(len(self)):
-            yield self._build(index)  # a walk has no use for the memo
+        return self.walk(range(1, self.iterations + 1))
 
-    def _reading(self, values, slot: int) -> Reading:
-        key, sample = self.plan.slot_identity(slot)
-        n = self.plan.n_context
-        value = values.context[slot] if slot < n else values.values[slot - n]
-        return Reading(key, sample, float(value))
+    def walk(self, iterations: range) -> Iterator[Event]:
+        """Every event of these iterations, in order; nothing is kept (a walk has no use for the
+        memo of recent events). Each number of an iteration is formatted once."""
+        if not self.templates.keeps_all:  # too many slots to keep their templates: one by one
+            for iteration in iterations:
+                start = self.index_of(iteration, 0)
+                yield from (self._build(index) for index in range(start, start + self.per_iteration))
+            return
+        templates = [self.templates[offset] for offset in range(self.per_iteration)]
+        styles = {style for template in templates for _, style in template.holes}
+        substitutions = IterationSubstitutions(templates, self.plan.n_context + self.per_iteration)
+        # Each slot's parts unpacked once: the loop below runs once per event, so every attribute
+        # lookup saved there counts.
+        rows = [(t.head, t.middle, t.reads_of, t.meaning, t.value_slot) for t in templates]
+        new = tuple.__new__
+        isfinite = math.isfinite
+        for iteration in iterations:
+            table = self._table(iteration, styles)
+            values = table.values
+            finite = bool(np.isfinite(self.training.iteration(iteration).values).all())
+            for index, (head, middle, reads_of, meaning, slot), substituted in zip(
+                    count(self.index_of(iteration, 0)), rows, substitutions.texts(table)):
+                value = values[slot]
+                yield new(Event, (index, iteration, *head, substituted, value, *middle, reads_of(values),
+                                  meaning if finite or isfinite(value) else DIVERGED))
+
+    def json_lines(self, iterations: range) -> Iterator[str]:
+        """``json.dumps(event.as_json(), ensure_ascii=False)`` of every event of these
+        iterations, written from the templates without making the events."""
+        if not self.templates.keeps_all:
+            for event in self.walk(iterations):
+                yield json.dumps(event.as_json(), ensure_ascii=False, allow_nan=False)
+            return
+        templates = [self.templates[offset] for offset in range(self.per_iteration)]
+        styles = {style for template in templates for _, style in template.holes}
+        for iteration in iterations:
+            yield from self._json_lines_of(iteration, templates, self._table(iteration, styles))
+
+    def json_text(self, iterations: range, separator: str = "\n") -> Iterator[str]:
+        """The JSON lines of each iteration joined by `separator`, one string per iteration:
+        the fastest way to write them (see templates.IterationJson)."""
+        if not self.templates.keeps_all:
+            for iteration in iterations:
+                yield separator.join(self.json_lines(range(iteration, iteration + 1)))
+            return
+        templates = [self.templates[offset] for offset in range(self.per_iteration)]
+        styles = {style for template in templates for _, style in template.holes}
+        layout = IterationJson(templates, self.plan.n_context + self.per_iteration, separator)
+        for iteration in iterations:
+            table = self._table(iteration, styles)
+            event_values = self.training.iteration(iteration).values
+            if np.isfinite(event_values).all():
+                yield layout.text(table, self.index_of(iteration, 0), iteration, table.values[self.plan.n_context:])
+            else:  # null values and the explanation of divergence: line by line
+                yield separator.join(self._json_lines_of(iteration, templates, table))
+
+    def _json_lines_of(self, iteration: int, templates, table: IterationTable) -> Iterator[str]:
+        values, texts, width = table.values, table.texts, table.width
+        diverged = json.dumps(DIVERGED, ensure_ascii=False)
+        index = self.index_of(iteration, 0)
+        for template in templates:
+            before_value, before_substitution, pattern, after = template.json_parts()
+            value = values[template.value_slot]
+            substituted = pattern % template.table_getter(width)(texts)
+            if math.isfinite(value):
+                meaning = json.dumps(template.meaning, ensure_ascii=False)
+                yield (f'{{"index": {index}, "iteration": {iteration}{before_value}{value!r}'
+                       f'{before_substitution}{substituted}{after}{meaning}}}')
+            else:
+                yield (f'{{"index": {index}, "iteration": {iteration}{before_value}null'
+                       f'{before_substitution}{substituted}{after}{diverged}, "value_text": "{value_text(value)}"}}')
+            index += 1
+
+    def _table(self, iteration: int, styles: set[str]) -> IterationTable:
+        values = self.training.iteration(iteration)
+        return IterationTable(values.context, values.values, styles)
 
     def value(self, index: int) -> float:
         iteration, offset = self.locate(index)

@@ -62,6 +62,13 @@ def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
     return nets, acts
 
 
+def _mean(array: np.ndarray) -> np.ndarray:
+    """``array.mean(axis=0)``, bit for bit (numpy's mean is this sum and division), without the
+    Python-level bookkeeping of ndarray.mean, which costs more than the arithmetic on arrays
+    this small."""
+    return np.add.reduce(array, axis=0) / len(array)
+
+
 def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
     """δ and gradients of layer l for a step's samples; returns the gradients its update uses."""
     layer = scenario.layers[l - 1]
@@ -83,10 +90,10 @@ def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, 
         grad_b = delta
         put("gb", l, grad_b)
     if len(Y) > 1:  # a batch: the update uses the mean over its samples
-        grad_w = grad_w.mean(axis=0)
+        grad_w = _mean(grad_w)
         put("gW_mean", l, grad_w)
         if grad_b is not None:
-            grad_b = grad_b.mean(axis=0)
+            grad_b = _mean(grad_b)
             put("gb_mean", l, grad_b)
         return grad_w, grad_b
     return grad_w[0], None if grad_b is None else grad_b[0]
@@ -169,7 +176,9 @@ class Training:
             self._cache.move_to_end(number)
             return cached
         start_at = max(n for n in self._checkpoints if n <= number)
-        if number - 1 in self._cache and number - 1 > start_at:
+        # The iteration before, if kept, is a shorter start than a checkpoint at or before it (a
+        # walk reaching a checkpoint's iteration must not compute the one before it again).
+        if number - 1 in self._cache and number - 1 >= start_at:
             params, start_at = self._cache[number - 1].end, number
         else:
             params = self._checkpoints[start_at]

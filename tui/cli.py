@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
 
 from backprop_stepper.core import ScenarioError, Trace, resolve
 
@@ -54,19 +55,22 @@ def _trace(argv: list[str]) -> int:
     parser.add_argument("--json", action="store_true", help="one JSON object per line and event")
     parser.add_argument("--iteration", type=int, metavar="N", help="only iteration N")
     args = parser.parse_args(argv)
-    from .report import write_json_lines, write_table
+    from .progress import counted
+    from .report import write_lines, write_table
 
     trace = _load(args.scenario)
     if args.iteration is not None:
         if not 1 <= args.iteration <= trace.iterations:
             parser.error(f"--iteration must be 1..{trace.iterations}")
-        start = trace.index_of(args.iteration, 0)
-        events = (trace[i] for i in range(start, start + trace.per_iteration))
+        iterations = range(args.iteration, args.iteration + 1)
     else:
-        events = iter(trace)
-    if args.json:
-        write_json_lines(events, sys.stdout)
+        iterations = range(1, trace.iterations + 1)
+    if args.json:  # one text per iteration, its lines joined
+        texts = counted(trace.json_text(iterations), len(iterations), "trace", "iterations", output_to_stdout=True)
+        write_lines(texts, sys.stdout)
     else:
+        total = len(iterations) * trace.per_iteration
+        events = counted(trace.walk(iterations), total, "trace", "events", output_to_stdout=True)
         write_table(trace, events, sys.stdout)
     return EXIT_OK
 
@@ -133,6 +137,7 @@ def _gradcheck(argv: list[str]) -> int:
         parser.error(f"--iteration must be 1..{trace.iterations}")
     if not 1 <= args.step <= len(trace.plan.steps):
         parser.error(f"--step must be 1..{len(trace.plan.steps)}")
+    _train_to(trace, args.iteration)
     checks = gradient_check(trace, args.iteration, args.step)
     print(f"{'gradient':<18}{'parameter':<16}{'analytic':>17}{'numerical':>17}{'|difference|':>14}{'relative':>11}")
     for c in checks:
@@ -141,6 +146,21 @@ def _gradcheck(argv: list[str]) -> int:
     outcome = verdict(checks)
     print("\n".join(outcome.lines))
     return EXIT_NOT_FINITE if outcome.non_finite else EXIT_DISAGREES if outcome.disagreeing else EXIT_OK
+
+
+def _train_to(trace: Trace, iteration: int) -> None:
+    """Compute the iterations before `iteration` (what checking a late one waits for), one at a
+    time so a long wait shows its progress."""
+    from .progress import counted
+
+    for n in counted(range(1, iteration + 1), iteration, f"training to iteration {iteration:,}", "iterations"):
+        trace.training.iteration(n)
+
+
+# An export is announced when its file will be at least this large; under this many events it
+# cannot be, and is not measured.
+LARGE_EXPORT_BYTES = 20_000_000
+LARGE_EXPORT_EVENTS = 100_000
 
 
 @command("export")
@@ -155,6 +175,8 @@ def _export(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from backprop_stepper.core.export import iteration_range, write_json, write_markdown
 
+    from .progress import counted
+
     trace = _load(args.scenario)
     first = last = None
     if args.iterations:
@@ -166,9 +188,31 @@ def _export(argv: list[str]) -> int:
     selected = iteration_range(trace, first, last)
     if not len(selected):
         parser.error(f"--iterations must lie within 1..{trace.iterations}")
+    _announce_export(trace, selected, args.format)
+    markdown = args.format == "markdown"  # Markdown is written event by event, JSON iteration by iteration
     with _output(args.output, args.force, f"wrote {args.output} ({args.format})") as out:
-        (write_markdown if args.format == "markdown" else write_json)(trace, out, selected)
+        follow = partial(counted, total=len(selected) * (trace.per_iteration if markdown else 1),
+                         description=f"export {args.format}", unit="events" if markdown else "iterations",
+                         output_to_stdout=args.output == "-")
+        (write_markdown if markdown else write_json)(trace, out, selected, follow)
     return EXIT_OK
+
+
+def _announce_export(trace: Trace, selected: range, format: str) -> None:
+    """Say how many events and about how large the file will be, before a large export."""
+    from backprop_stepper.core.export import estimated_bytes
+    from backprop_stepper.core.notation import count
+
+    events = len(selected) * trace.per_iteration
+    if events < LARGE_EXPORT_EVENTS:  # not worth writing an iteration to find out
+        return
+    size = estimated_bytes(trace, selected, format == "markdown")
+    if size < LARGE_EXPORT_BYTES:
+        return
+    print(f"exporting {events:,} events ({count(len(selected), 'iteration')} of {trace.per_iteration:,}), "
+          f"about {size / 1e6:,.0f} MB of {format.capitalize() if format == 'markdown' else 'JSON'}; "
+          f"--iterations A-B exports only some iterations (e.g. --iterations 1-{max(1, len(selected) // 100)})",
+          file=sys.stderr)
 
 
 @command("new")

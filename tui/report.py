@@ -33,6 +33,13 @@ def write_json_lines(events: Iterable[Event], out: IO[str]) -> None:
         out.write("\n")
 
 
+def write_lines(lines: Iterable[str], out: IO[str]) -> None:
+    """Texts written as they come, each ended by a newline."""
+    for line in lines:
+        out.write(line)
+        out.write("\n")
+
+
 def write_table(trace: Trace, events: Iterable[Event], out: IO[str]) -> None:
     """The trace for a person: `#` counts events from 1, as the app and its `g` do (the JSON
     `index` stays 0-based)."""
