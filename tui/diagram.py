@@ -387,7 +387,8 @@ class DiagramPainter:
                     head = f"{connection.source.ljust(source_width)}─"
                 else:
                     head = " " * (source_width + 1)
-                lines.append((f"{head}{text.ljust(weight_width)} {short(state.value(shown)):>7}", role,
+                # The value right after the symbol; a dash runs on to the bracket (see below).
+                lines.append((f"{head}{text} {short(state.value(shown)):>7}", role,
                               shown == connection.value and bool(state.updated[connection.value])))
             hidden = len(group) - len(lines)
             if hidden:
@@ -397,7 +398,9 @@ class DiagramPainter:
                 lines.insert(junction, ("", None, False))  # a row of its own for the junction
             for n, (text, role, updated) in enumerate(lines):
                 if text:
-                    column.mark(0, y + n, role, text.ljust(label_width), "italic" if updated else "")
+                    column.mark(0, y + n, role, text, "italic" if updated else "")
+                    if len(text) < label_width:  # symbols differ in length: the line runs on to the bracket
+                        column.put(len(text) + 1, y + n, " " + "─" * (label_width - len(text) - 1), LABEL_STYLE)
                 column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward, wire_width), LABEL_STYLE)
             rows[j] = y + junction
             y += len(lines) + 1  # a blank row between neurons

@@ -23,7 +23,7 @@ from .lines import LineView
 from .runs import Line, plain
 
 CURRENT, READ, BREAK = "▶", "•", "◆"
-VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 22
+VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 16
 
 
 class ValueTable(LineView, can_focus=True):
@@ -80,8 +80,12 @@ class ValueTable(LineView, can_focus=True):
     def show_heading(self) -> None:
         """Column titles, aligned with the rows and scrolling sideways with them."""
         _, symbol_width, id_width = self._widths
-        variant = ("variant: " + self.variant_label)[: VARIANT_WIDTH - 1].ljust(VARIANT_WIDTH) if self.variant_label else ""
-        text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + variant + "document"
+        if self.variant_label:  # compare mode: the quantity's id moves last (see line())
+            variant = ("variant: " + self.variant_label)[: VARIANT_WIDTH - 1].ljust(VARIANT_WIDTH)
+            text = ("  " + "symbol".ljust(symbol_width) + "value".ljust(VALUE_WIDTH) + variant
+                    + "document".ljust(DOCUMENT_WIDTH) + "quantity")
+        else:
+            text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + "document"
         self.set_heading([(text, "")])
 
     def row_of(self, entry: int) -> int:
@@ -124,17 +128,19 @@ class ValueTable(LineView, can_focus=True):
             return [("  ", ""), (item, "section")]
         mark, value, role, printed = self._texts[item]
         entry = self.ledger.entries[item]
-        line: Line = [
+        head: Line = [
             (mark.ljust(1), "bold"),
             (BREAK if item in self.breakpoints else " ", "bad"),
             (self._symbol(entry).ljust(symbol_width), "bold" if mark else ""),
-            (entry.quantity.ljust(id_width), "muted"),
-            (value, role),
-            (" " * max(1, VALUE_WIDTH - len(value)), ""),
         ]
-        if self.variant is not None:
-            line += self._variant_cell(item, value)
-        return line + self._document(printed)
+        value_cell: Line = [(value, role), (" " * max(1, VALUE_WIDTH - len(value)), "")]
+        if self.variant is None:
+            return head + [(entry.quantity.ljust(id_width), "muted")] + value_cell + self._document(printed)
+        # Compare mode: value, variant and document side by side within 80 columns; the id last.
+        document = self._document(printed)
+        pad = max(1, DOCUMENT_WIDTH - sum(len(text) for text, _ in document))
+        return (head + value_cell + self._variant_cell(item, value) + document + [(" " * pad, "")]
+                + [(entry.quantity, "muted")])
 
     def _variant_cell(self, item: int, shown: str) -> Line:
         other = self.variant[item]
