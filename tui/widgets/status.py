@@ -29,7 +29,7 @@ def _fit(line: Line, width: int) -> Line:
 def _phases(event: Event, spacing: int) -> Line:
     """The four phases, the current one marked, `spacing` cells around each name."""
     pad = " " * spacing
-    return [(f"{pad[1:]}▶{phase.value.upper()}{pad[1:]} ", "current") if phase is event.phase
+    return [(f"{pad[1:]}▶{phase.value.upper()}{pad[2:]} ", "current") if phase is event.phase
             else (f"{pad}{phase.value}{pad}", "muted") for phase in PHASES]
 
 
