@@ -17,8 +17,14 @@ from .scenario import Scenario
 
 @dataclass(frozen=True)
 class Bundled:
-    name: str  # file stem, e.g. "sigmoid-2-2-2"
+    name: str  # file stem, e.g. "20-sigmoid-2-2-2"
     path: Path
+
+    @property
+    def short_name(self) -> str:
+        """The name a person types on the command line ("sigmoid-2-2-2"): the numeric prefix
+        of the file name only orders the list."""
+        return self.name.split("-", 1)[-1]
 
     def load(self) -> Scenario:
         return parse_scenario(self.path.read_bytes(), name=f"{self.name}.toml", path=self.path)
@@ -37,7 +43,7 @@ def find_bundled(name: str) -> Bundled | None:
     wanted = name.removesuffix(".toml")
     for entry in bundled():
         # "sigmoid-2-2-2" finds "30-sigmoid-2-2-2": the numeric prefix only orders the list.
-        if entry.name == wanted or entry.name.split("-", 1)[-1] == wanted:
+        if wanted in (entry.name, entry.short_name):
             return entry
     return None
 

@@ -128,7 +128,7 @@ def _cells(matrix):
 
 def _event(trace: Trace, event: Event, out: IO[str]) -> None:
     w = out.write
-    w(f"**{title(event.kind, event.sample is None).capitalize()} of ${symbol_latex(event.symbol)}$.** "
+    w(f"**{title(event.kind, event.sample is None).capitalize()} ${symbol_latex(event.symbol)}$.** "
       f"{event.meaning}\n\n")
     w(f"$$\n{to_latex(event.formula)} = {to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
     for comparison in trace.printed_at(event.index):

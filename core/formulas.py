@@ -196,7 +196,8 @@ class FormulaWriter:
     _bias_update = _weight_update
 
 
-# What each kind of event is called in a heading: "net input of h₁".
+# What each kind of event is called in a heading, before its symbol: "activation derivative
+# ∂h₁/∂net_h₁", "error signal δ_o₁" (the symbol says δ; the name does not repeat it).
 TITLES = {
     Kind.NET_INPUT: "net input",
     Kind.ACTIVATION: "activation",
@@ -206,7 +207,7 @@ TITLES = {
     Kind.OUTPUT_ERROR: "output error",
     Kind.BACKPROP_SUM: "error from the next layer",
     Kind.ACTIVATION_DERIVATIVE: "activation derivative",
-    Kind.DELTA: "error signal δ",
+    Kind.DELTA: "error signal",
     Kind.WEIGHT_GRADIENT: "weight gradient",
     Kind.BIAS_GRADIENT: "bias gradient",
     Kind.WEIGHT_UPDATE: "weight update",
@@ -217,6 +218,11 @@ TITLES = {
 def title(kind: Kind, batch_level: bool) -> str:
     text = TITLES[kind]
     return f"batch {text}" if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) else text
+
+
+def heading(kind: Kind, batch_level: bool, symbol: str) -> str:
+    """The event named as a sentence reads it: "loss E", "weight gradient ∂E/∂w₅"."""
+    return f"{title(kind, batch_level)} {symbol}"
 
 
 DIVERGED = (

@@ -4,21 +4,32 @@ For every parameter θ, the analytic gradient the trace computed by backpropagat
 the central difference  (L(θ + ε) − L(θ − ε)) / 2ε  of the loss of the same update step, at the
 parameters that step started from. A correct backward pass agrees to about 1e-8; the layerwise
 update slip does not (its hidden gradients are taken through weights already updated).
+
+The verdict is made here and only here (`Verdict`), so the command line and the app cannot
+disagree about the same numbers.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .activations import activate
 from .losses import loss_terms
+from .notation import count
 from .plan import Plan
 from .quantities import Family, Key, Kind, quantity_id
 from .trace import Trace
 
 EPSILON = 1e-6
+# A gradient agrees when its relative difference is below RELATIVE or its absolute one below
+# ABSOLUTE. The absolute floor matters where a unit saturates: both gradients are then ~1e-14,
+# the central difference is rounding noise (often exactly 0), and the relative difference of two
+# numbers that are both zero to working precision says nothing.
+RELATIVE = 1e-5
+ABSOLUTE = 1e-8
 
 
 @dataclass(frozen=True)
@@ -37,6 +48,71 @@ class GradientCheck:
     def relative(self) -> float:
         scale = max(abs(self.analytic), abs(self.numeric), 1e-12)
         return self.difference / scale
+
+    @property
+    def non_finite(self) -> str:
+        """What is not finite ("the numerical estimate is nan"), or "" when both numbers are."""
+        parts = [f"the {name} is {_text(value)}" for name, value in
+                 (("analytic gradient", self.analytic), ("numerical estimate", self.numeric))
+                 if not math.isfinite(value)]
+        return " and ".join(parts)
+
+    @property
+    def agrees(self) -> bool:
+        """A non-finite gradient or estimate never agrees, whatever its difference (nan < x is
+        false, so the comparisons alone would let nan through one way or the other)."""
+        if self.non_finite:
+            return False
+        return self.relative < RELATIVE or self.difference < ABSOLUTE
+
+    @property
+    def mark(self) -> str:
+        return "✓" if self.agrees else ("✗ not finite" if self.non_finite else "✗")
+
+
+def _power(tolerance: float) -> str:
+    return f"{tolerance:.0e}".replace("e-0", "e-")  # "1e-5", as the README writes it
+
+
+def _text(value: float) -> str:
+    return "nan" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The one verdict on a gradient check: every gradient agrees, or which do not and why."""
+
+    checks: tuple[GradientCheck, ...]
+
+    @property
+    def non_finite(self) -> list[GradientCheck]:
+        return [c for c in self.checks if c.non_finite]
+
+    @property
+    def disagreeing(self) -> list[GradientCheck]:
+        """Finite gradients whose estimate differs by more than the tolerances."""
+        return [c for c in self.checks if not c.non_finite and not c.agrees]
+
+    @property
+    def agrees(self) -> bool:
+        return all(c.agrees for c in self.checks)
+
+    @property
+    def lines(self) -> list[str]:
+        """The verdict in sentences: the first says it in short, one line per gradient at fault."""
+        n = count(len(self.checks), "gradient")
+        if self.agrees:
+            return [f"{n}; all agree with their numerical estimates "
+                    f"(relative difference < {_power(RELATIVE)} or absolute < {_power(ABSOLUTE)})."]
+        parts = []
+        if self.non_finite:
+            parts.append(f"{len(self.non_finite)} not finite (the run has diverged: there is nothing to compare)")
+        if self.disagreeing:
+            parts.append(f"{len(self.disagreeing)} {'disagrees' if len(self.disagreeing) == 1 else 'disagree'} "
+                         f"(relative difference ≥ {_power(RELATIVE)} and absolute ≥ {_power(ABSOLUTE)})")
+        lines = [f"{n}; " + "; ".join(parts) + "."]
+        lines += [f"  {c.symbol}: {c.non_finite}" for c in self.non_finite]
+        return lines
 
 
 def step_loss(scenario, params, samples) -> float:
@@ -102,3 +178,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
                 trace.symbols[gradient], analytic, numeric,
             ))
     return checks
+
+
+def verdict(checks: list[GradientCheck]) -> Verdict:
+    return Verdict(tuple(checks))

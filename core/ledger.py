@@ -159,7 +159,23 @@ class Ledger:
             return sample
         return int(plan.steps[int(plan.step[offset])][-1])
 
-    def at(self, index: int, event: Event | None = None, block: tuple[int, ...] = ()) -> LedgerState:
+    def computed_by(self, offsets, shown: int) -> tuple[int, ...]:
+        """The entries the events at these offsets compute, for the sample on show."""
+        plan = self.trace.plan
+        found = (self._entry_for(plan.key_at(o), int(plan.sample[o]), shown) for o in offsets)
+        return tuple(dict.fromkeys(p for p in found if p is not None))
+
+    def read_by(self, offsets, shown: int) -> tuple[int, ...]:
+        """The entries the events at these offsets read, in order, each once (a block of the
+        matrix view marks everything its equation reads, not only what its last event read)."""
+        plan = self.trace.plan
+        found = (self._entry_for(*plan.slot_identity(int(slot)), shown) for o in offsets for slot in plan.reads(o))
+        return tuple(dict.fromkeys(p for p in found if p is not None))
+
+    def at(self, index: int, event: Event | None = None, block: tuple[int, ...] = (),
+           reads: tuple[int, ...] | None = None) -> LedgerState:
+        """What is known at `index`. `block` and `reads` (the matrix view) replace the marks of the
+        one event by those of a whole block."""
         trace = self.trace
         iteration, offset = trace.locate(index)
         event = event if event is not None else trace[index]
@@ -199,9 +215,10 @@ class Ledger:
         updated[rows] = done[:, step]
 
         current = self._entry_for(event.key, -1 if event.sample is None else event.sample - 1, sample)
-        reads = tuple(
-            p for key, s in event.read_keys if (p := self._entry_for(key, s, sample)) is not None
-        )
+        if reads is None:
+            reads = tuple(
+                p for key, s in event.read_keys if (p := self._entry_for(key, s, sample)) is not None
+            )
         return LedgerState(index, sample, values, known, before, updated, current, reads, block)
 
     def _entry_for(self, key: Key, sample: int, shown: int) -> int | None:

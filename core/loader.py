@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
+from .plan import check_size
 from .notation import ALLOWED_FIELDS, count, default_layer_notation, template_problem
 from .quantities import Family, Key, parse_quantity_id
 from .scenario import (
@@ -108,7 +109,9 @@ def parse_scenario(data: bytes | str, name: str = "<scenario>", path: Path | Non
         raise ScenarioError(name, place, f"TOML syntax error: {problem}") from None
     except RecursionError:
         raise ScenarioError(name, "", "TOML syntax error: nesting is too deep") from None
-    return _Reader(name).scenario(document, path)
+    scenario = _Reader(name).scenario(document, path)
+    check_size(scenario, name)
+    return scenario
 
 
 def _describe(value: Any) -> str:
@@ -220,10 +223,12 @@ class _Reader:
             raise self.fail(path, f"expected {shape}, found {count(len(value), 'row')}")
         out = np.empty((rows, cols), dtype=np.float64)
         for r, row in enumerate(value):
+            # Rows are counted in words, from 1, as layers and neurons are ("layer 2 ... row 1"),
+            # so the place is the matrix, not a 0-based index into it.
             if not isinstance(row, list):
-                raise self.fail(f"{path}[{r}]", f"expected a row of {count(cols, 'number')}, found {_describe(row)}")
+                raise self.fail(path, f"row {r + 1}: expected a row of {count(cols, 'number')}, found {_describe(row)}")
             if len(row) != cols:
-                raise self.fail(f"{path}[{r}]", f"expected {shape}: row {r} has {count(len(row), 'number')}")
+                raise self.fail(path, f"expected {shape}: row {r + 1} has {count(len(row), 'number')}")
             for c, v in enumerate(row):
                 out[r, c] = self.number(v, f"{path}[{r}][{c}]")
         return out

@@ -50,6 +50,8 @@ class Block:
     formula: str
     parts: tuple[tuple[Part, ...], ...]  # one or more substituted equations
     entries: tuple[int, ...]  # ledger entries the block computes (marked as current)
+    events: tuple[int, ...] = ()  # indices of its events (a layer's interleave with others)
+    reads: tuple[int, ...] = ()  # ledger entries its events read, beyond what it computes
 
 
 def _sup(layer: int) -> str:
@@ -76,6 +78,11 @@ class MatrixView:
         self._keys = [key for key, _ in ordered]
         self._offsets = [offsets for _, offsets in ordered]
         self._ends = np.array([offsets[-1] for offsets in self._offsets], dtype=np.int64)
+        # Which block each event belongs to: blocks interleave (net_h₁, h₁, net_h₂, h₂ are two
+        # blocks), so an event's block is not the first one ending after it.
+        self._block_of = np.empty(plan.size, dtype=np.int64)
+        for n, offsets in enumerate(self._offsets):
+            self._block_of[offsets] = n
 
     def __len__(self) -> int:
         return len(self._keys) * self.trace.iterations
@@ -83,7 +90,7 @@ class MatrixView:
     def block_number(self, index: int) -> int:
         """The block containing event `index`, numbered across the whole run."""
         iteration, offset = self.trace.locate(index)
-        return (iteration - 1) * len(self._keys) + int(np.searchsorted(self._ends, offset))
+        return (iteration - 1) * len(self._keys) + int(self._block_of[offset])
 
     def end_of(self, number: int) -> int:
         iteration, n = divmod(number, len(self._keys))
@@ -97,15 +104,13 @@ class MatrixView:
         offsets = self._offsets[n]
         end = self.trace.index_of(iteration + 1, offsets[-1])
         state = self.ledger.at(end)
-        entries = tuple(
-            p for o in offsets
-            if (p := self.ledger._entry_for(self.trace.plan.key_at(o), int(self.trace.plan.sample[o]), state.sample))
-            is not None
-        )
+        entries = self.ledger.computed_by(offsets, state.sample)
+        reads = tuple(p for p in self.ledger.read_by(offsets, state.sample) if p not in entries)
         title, formula, parts = getattr(self, f"_{group.replace(' ', '_')}")(state, layer)
         phase = self.trace[end].phase
-        return Block(iteration + 1, end, self.trace.index_of(iteration + 1, offsets[0]), phase, layer,
-                     None if sample < 0 else sample + 1, title, formula, parts, entries)
+        events = tuple(self.trace.index_of(iteration + 1, o) for o in offsets)
+        return Block(iteration + 1, end, events[0], phase, layer, None if sample < 0 else sample + 1,
+                     title, formula, parts, entries, events, reads)
 
     # -- gathering matrices from the ledger ---------------------------------------------------
 

@@ -349,15 +349,22 @@ class _Builder:
         return plan
 
 
-def build_plan(scenario: Scenario) -> Plan:
+def check_size(scenario: Scenario, file: str) -> None:
+    """Refuse a scenario whose iteration is too long to plan. The loader asks this of every file,
+    `new` of what it is about to write (through the loader), and the plan of every variant."""
     expected = count_events(scenario)
     if expected > MAX_EVENTS_PER_ITERATION:
         raise ScenarioError(
-            str(scenario.path or "<scenario>"),
+            file,
             "network",
             f"one iteration of this scenario has {expected:,} events; the limit is "
             f"{MAX_EVENTS_PER_ITERATION:,} (use fewer neurons or samples)",
         )
+
+
+def build_plan(scenario: Scenario) -> Plan:
+    check_size(scenario, str(scenario.path or "<scenario>"))
+    expected = count_events(scenario)
     builder = _Builder(scenario)
     builder.iteration()
     plan = builder.finish()

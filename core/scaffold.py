@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .loader import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SAMPLES
+from .loader import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SAMPLES, parse_scenario
+from .notation import count
 from .scenario import ACTIVATIONS, LOSSES
 
 
@@ -35,8 +36,11 @@ def new_scenario(
     learning_rate: float = 0.5,
     biases: bool = True,
     title: str | None = None,
+    file: str = "<new scenario>",
 ) -> str:
-    """TOML text of a scenario for a network with the given layer sizes (inputs first)."""
+    """TOML text of a scenario for a network with the given layer sizes (inputs first), checked
+    by the loader as `file` before it is written: `new` never writes what `check` rejects
+    (raises ScenarioError, with the loader's message)."""
     if len(sizes) < 2:
         raise ValueError("give at least two layer sizes: inputs and outputs, e.g. 2,3,1")
     if len(sizes) - 1 > MAX_LAYERS or any(not 1 <= n <= MAX_LAYER_SIZE for n in sizes):
@@ -73,7 +77,7 @@ def new_scenario(
             f"[[network.layers]]               # {role}",
             f"size = {fan_out}",
             f'activation = "{name}"              # sigmoid, tanh, relu or linear',
-            f"# {fan_out} rows (one per neuron) x {fan_in} columns (one per neuron of the previous layer)",
+            f"# {count(fan_out, 'row')} (one per neuron) x {count(fan_in, 'column')} (one per neuron of the previous layer)",
             f"weights = {_matrix(weights, ' ' * 11)}",
         ]
         if biases:
@@ -92,4 +96,6 @@ def new_scenario(
         x = np.round(rng.uniform(-1.0, 1.0, size=sizes[0]), 2)
         y = np.round(rng.uniform(low, high, size=sizes[-1]), 2)
         lines += ["[[training.samples]]", f"x = {_row(x)}", f"y = {_row(y)}", ""]
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    parse_scenario(text, name=file)
+    return text

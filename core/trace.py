@@ -18,7 +18,7 @@ from .document import Comparison
 from .formulas import FormulaWriter, Reading, meaning
 from .notation import Symbols
 from .plan import Plan, build_plan
-from .quantities import KINDS, PHASES, Key, Kind, Phase, parse_quantity_id, quantity_id
+from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id, quantity_id
 from .scenario import Note, PrintedValue, Scenario
 from .training import Training
 
@@ -208,13 +208,52 @@ class Trace:
         end = int(starts[n + 1]) if n + 1 < len(starts) else self.per_iteration
         return self.index_of(iteration, int(starts[n])), self.index_of(iteration, end)
 
+    def key_of(self, quantity: str | Key) -> Key | None:
+        """The quantity a scenario's id names, as the trace computes it. A single-output network
+        has no separate loss term: its E[1] is the loss E itself (the trace shows it as E)."""
+        key = parse_quantity_id(quantity) if isinstance(quantity, str) else quantity
+        if key is not None and key.family is Family.LOSS_TERM and self.scenario.outputs == 1:
+            return Key(Family.LOSS)
+        return key
+
     def find(self, quantity: str | Key, iteration: int = 1, sample: int | None = None) -> list[int]:
         """Indices of the events that compute a quantity in one iteration (sample: 1-based)."""
-        key = parse_quantity_id(quantity) if isinstance(quantity, str) else quantity
+        key = self.key_of(quantity)
         if key is None:
             return []
         offsets = self.plan.find(key, None if sample is None else sample - 1)
         return [self.index_of(iteration, int(o)) for o in offsets]
+
+    def same_place(self, other: Trace, index: int) -> int:
+        """Where event `index` of `other` (an earlier version of this scenario, e.g. before its
+        file was edited) is in this trace, by meaning rather than by number: the same iteration
+        and quantity (and sample and update step where they still exist); else the same
+        iteration and phase, as far into the phase as it was (clamped to the phase's end). An
+        iteration beyond this run becomes its last."""
+        event = other[index]
+        iteration = min(event.iteration, self.iterations)
+        plan = self.plan
+        sample = -1 if event.sample is None else event.sample - 1
+        step = event.step - 1
+        offsets = plan.find(event.key)
+        if len(offsets):
+            def distance(offset: int) -> tuple:
+                return (KINDS[plan.kind[offset]] is not event.kind, int(plan.sample[offset]) != sample,
+                        abs(int(plan.step[offset]) - step))
+            return self.index_of(iteration, int(min(offsets, key=distance)))
+        # The quantity is gone (a smaller network): the same phase of the same update step and
+        # sample where they exist, else the nearest step of that phase.
+        start, end = other.phase_segment(index)
+        into = index - start
+        starts = plan.segment_starts.tolist()
+        ends = starts[1:] + [plan.size]
+        phase = PHASES.index(event.phase)
+        segments = [(abs(int(plan.step[s]) - step), int(plan.sample[s]) != sample, s, e)
+                    for s, e in zip(starts, ends) if plan.phase[s] == phase]
+        if not segments:
+            return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))
+        *_, s, e = min(segments)
+        return self.index_of(iteration, min(s + into, e - 1))
 
     # -- the document and the teacher ---------------------------------------------------------
 
@@ -223,7 +262,7 @@ class Trace:
         unmatched = []
         offsets_of = self.plan.index
         for value in printed:
-            key = parse_quantity_id(value.quantity)
+            key = self.key_of(value.quantity)
             # sample 0 → -1, the batch level; the updates of a batch step carry no sample either
             offsets = offsets_of.get((key, value.sample - 1)) or offsets_of.get((key, -1))
             if not offsets or value.iteration > self.iterations:
@@ -250,7 +289,7 @@ class Trace:
     def _place_notes(self, notes: tuple[Note, ...]) -> dict[int, list[Note]]:
         placed: dict[int, list[Note]] = {}
         for note in notes:
-            key = parse_quantity_id(note.at)
+            key = self.key_of(note.at)
             for offset in self.plan.find(key, None if note.sample is None else note.sample - 1):
                 placed.setdefault(int(offset), []).append(note)
         return placed

@@ -199,3 +199,10 @@ class Training:
 
     def final_params(self) -> Params:
         return self.iteration(self.iterations).end
+
+
+def diverged_at(losses: np.ndarray) -> int | None:
+    """The first iteration (1-based) whose loss is not finite, or None. A run whose loss has
+    overflowed to ∞ or become NaN has diverged: every later iteration is non-finite too."""
+    bad = np.flatnonzero(~np.isfinite(losses))
+    return int(bad[0]) + 1 if len(bad) else None

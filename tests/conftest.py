@@ -15,6 +15,14 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 BUNDLED = [entry.name for entry in bundled()]
 
 
+@pytest.fixture(autouse=True)
+def saved_files_folder(tmp_path_factory, monkeypatch):
+    """Screenshots, exports and reports go to a temporary folder, never into the real home."""
+    folder = tmp_path_factory.mktemp("saved")
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def traces() -> dict[str, Trace]:
     return {entry.name: Trace(entry.load()) for entry in bundled()}

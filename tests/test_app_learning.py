@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 from textual.geometry import Region
+from textual.widgets import DataTable, Static
 
 from backprop_stepper.core import Trace, bundled, load_scenario, resolve
 from backprop_stepper.core.predict import kinds_from
@@ -19,6 +20,18 @@ from backprop_stepper.tui.widgets.values import ValueTable
 
 def app_for(name: str, **options) -> StepperApp:
     return StepperApp(trace=Trace(resolve(name)), **options)
+
+
+def record_notifications(app) -> list[str]:
+    said: list[str] = []
+    notify = app.notify
+
+    def recording(message, **options):
+        said.append(str(message))
+        return notify(message, **options)
+
+    app.notify = recording
+    return said
 
 
 async def to_quantity(app, pilot, quantity: str) -> None:
@@ -45,7 +58,7 @@ async def test_predict_right_first_time_then_moves_on():
         await pilot.press(*"0.14236", "enter")
         assert "✓ right: δ_o₁ = 0.14235686" in app.query_one(EquationsPanel).plain
         assert table.row_text(current)[3] == "0.14235686"
-        assert "predict 1/1" in app.query_one(StatusBar).plain
+        assert "predict 1/1 first try · 1 answer" in app.query_one(StatusBar).plain
         await pilot.press("right")
         assert app.trace[app.position].quantity == "dE/dW[2][1][1]"
 
@@ -65,7 +78,7 @@ async def test_predict_names_a_slip_gives_two_hints_then_reveals():
         equations = app.query_one(EquationsPanel).plain
         assert "revealed: δ_o₁ = 0.14235686" in equations and "PREDICT" not in equations
         assert app.session.done[app.position] == "revealed"
-        assert "predict 0/1" in app.query_one(StatusBar).plain
+        assert "predict 0/1 first try · 1 answer" in app.query_one(StatusBar).plain
 
 
 async def test_predict_names_the_forgotten_activation_derivative_and_one_path():
@@ -80,7 +93,7 @@ async def test_predict_names_the_forgotten_activation_derivative_and_one_path():
 
 
 async def test_predict_summary_at_the_end_can_be_saved(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(tmp_path))
     app = app_for("tanh-chain", predict=kinds_from("updates"))
     async with app.run_test(size=(120, 40)) as pilot:
         trace = app.trace
@@ -90,11 +103,74 @@ async def test_predict_summary_at_the_end_can_be_saved(tmp_path, monkeypatch):
         await pilot.press(*str(trace.value(last)), "enter")
         await pilot.pause()
         assert app.screen.__class__.__name__ == "SummaryScreen"
-        report = app.screen.query_one("#summary-report").render().plain
-        assert "| update | 1 | 1 | 0 | 0 |" in report
+        table = app.screen.query_one("#summary-table", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(n)] for n in range(table.row_count)]
+        assert rows == [["update", "1", "1", "0", "0", "1"], ["all", "1", "1", "0", "0", "1"]]
         await pilot.press("s")
         saved = list(tmp_path.glob("*.predict-report.md"))
         assert len(saved) == 1 and saved[0].read_text().startswith("# Predict-then-reveal")
+        assert "| update | 1 | 1 | 0 | 0 | 1 |" in saved[0].read_text()  # the file stays Markdown
+
+
+async def test_predict_summary_is_a_table_on_screen_not_markdown():
+    app = app_for("tanh-chain", predict=kinds_from("updates"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        last = len(app.trace) - 1
+        app.position = last
+        await pilot.pause()
+        await pilot.press("1", "enter", "2", "enter", *str(app.trace.value(last)), "enter")
+        await pilot.pause()
+        shown = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "|" not in shown and "**" not in shown
+        table = app.screen.query_one("#summary-table", DataTable)
+        assert [str(c) for c in table.get_row_at(table.row_count - 1)] == ["all", "1", "0", "1", "0", "3"]
+
+
+async def test_two_misses_then_a_hit_counts_as_after_hints_in_the_status_line():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        await pilot.press("1", "enter", "2", "enter", *"0.14236", "enter")
+        assert "✓ right" in app.query_one(EquationsPanel).plain
+        assert "predict 0/1 first try · 3 answers" in app.query_one(StatusBar).plain
+
+
+async def test_switching_predict_off_removes_the_answer_box():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        await pilot.press("1", "tab", "a")
+        assert app.session is None
+        assert not app.query(AnswerBox)
+        assert "PREDICT" not in app.query_one(EquationsPanel).plain
+        await pilot.press("right", "right")  # stepping goes on, nothing of the mode comes back
+        assert app.position == app.trace.find("delta[2][1]")[0] + 2
+        assert not app.query(AnswerBox) and "predict" not in app.query_one(StatusBar).plain
+
+
+async def test_the_answer_box_takes_numbers_and_lets_every_other_key_through():
+    app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_quantity(app, pilot, "delta[2][1]")
+        box = app.query_one(AnswerBox)
+        asked = app.position
+        said = record_notifications(app)
+        await pilot.press(*"-1.5e", "backspace", "x")
+        assert box.value == "-1.5" and "takes a number" in said[-1]  # x is refused, with a message
+        await pilot.press("right")  # refused with a message, the cursor stays in the box
+        assert app.position == asked and box.has_focus and said[-1].startswith("Answer first")
+        await pilot.press("escape")  # Esc always leaves the box; the question stays
+        assert not box.has_focus and box.display and app.position == asked
+        await pilot.press("w")
+        assert "WHY" not in app.query_one(EquationsPanel).plain  # it would show the value
+        await pilot.press("right")  # back into the box
+        assert box.has_focus and app.position == asked
+        await pilot.press("left_square_bracket")  # the jump keys navigate, they are not typed
+        assert box.value == "" and app.position < asked
+        await to_quantity(app, pilot, "delta[2][1]")
+        assert box.has_focus and box.value == ""  # arriving at a question: an empty box
+        await pilot.press("g")
+        assert app.screen.__class__.__name__ == "PromptScreen" and box.value == ""
 
 
 async def test_predict_mode_can_be_switched_on_in_the_app():
@@ -231,3 +307,55 @@ async def test_lesson_notes_appear_when_their_event_is_reached():
         assert "✎ −6.407 × 1.2 × 0.8287 = −6.371, yet the document prints −6.361" in app.query_one(EquationsPanel).plain
         await pilot.press("right")
         assert "✎" not in app.query_one(EquationsPanel).plain
+
+
+# -- the matrix view ------------------------------------------------------------------------------
+
+def marked(app, mark: str) -> list[str]:
+    table = app.query_one(ValueTable)
+    return [app.ledger.entries[e].symbol for e in range(len(app.ledger)) if table.row_text(e)[0] == mark]
+
+
+async def to_block(app, pilot, title: str) -> None:
+    """The matrix view on, from the first block, stepped to the block called `title`."""
+    await pilot.press("home", "v")
+    for _ in range(40):
+        if title in app.query_one(EquationsPanel).plain:
+            return
+        await pilot.press("right")
+    raise AssertionError(f"no block {title!r}")
+
+
+async def test_a_matrix_block_marks_everything_it_reads():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_block(app, pilot, "gradients of layer 1")
+        assert sorted(marked(app, "•")) == ["I₁", "I₂", "δ_h₁", "δ_h₂"]
+        assert sorted(marked(app, "▶")) == ["∂E/∂w₁", "∂E/∂w₂", "∂E/∂w₃", "∂E/∂w₄"]
+        diagram = app.query_one(NetworkDiagram).picture
+        assert any("δ_h₁" in text or "h₁" in text for text in diagram.reads), diagram.reads
+        await pilot.press("v")
+        await to_block(app, pilot, "activations of layer 1")
+        assert sorted(marked(app, "•")) == ["net_h₁", "net_h₂"]
+        await pilot.press("v")
+        await to_block(app, pilot, "update of layer 1")
+        assert sorted(marked(app, "•")) == ["∂E/∂w₁", "∂E/∂w₂", "∂E/∂w₃", "∂E/∂w₄"]
+
+
+async def test_a_matrix_block_names_the_events_it_spans_wherever_a_jump_lands():
+    app = app_for("sigmoid-2-2-2")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("v")
+        status = app.query_one(StatusBar).plain
+        # net_h₁ and net_h₂ are events 1 and 3 (h₁ comes between them)
+        assert status.startswith("events 1, 3/39"), status
+        await pilot.press("right", "home")  # lands on event 1, inside the first block
+        assert app.query_one(StatusBar).plain.startswith("events 1, 3/39")
+        assert "net inputs of layer 1" in app.query_one(EquationsPanel).plain
+        assert sorted(marked(app, "▶")) == ["net_h₁", "net_h₂"]  # the whole block, as computed
+        app.position = 1  # h₁: the activations' block, not the net inputs' (blocks interleave)
+        await pilot.pause()
+        assert "activations of layer 1" in app.query_one(EquationsPanel).plain
+        assert app.query_one(StatusBar).plain.startswith("events 2, 4/39")
+        await pilot.press("left")
+        assert "net inputs of layer 1" in app.query_one(EquationsPanel).plain

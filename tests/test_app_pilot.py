@@ -246,6 +246,43 @@ async def test_the_picker_opens_first_and_loads_a_choice():
         assert_in_sync(app)
 
 
+async def test_the_picker_lists_every_scenario_by_name_at_80x24_and_quits_with_q():
+    from textual.widgets import OptionList
+
+    from backprop_stepper.core import bundled
+
+    names = [entry.short_name for entry in bundled()]
+    assert "sigmoid-2-2-2" in names and len(names) > 5
+    app = StepperApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        picker = app.screen.query_one(OptionList)
+        shown = "\n".join(picker.render_line(y).text for y in range(picker.size.height))
+        for name in names:  # the name typed on the command line, every one on screen at once
+            assert name in shown, (name, shown)
+        keys = {key: active.binding.description for key, active in app.screen.active_bindings.items()
+                if active.binding.show}
+        assert keys == {"q": "Quit", "escape": "Quit"}  # nothing of the stepper's
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_keys_of_the_stepper_do_not_act_behind_the_picker():
+    app = app_for("20-sigmoid-2-2-2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("right", "o")
+        keys = {key: active.binding.description for key, active in app.screen.active_bindings.items()
+                if active.binding.show}
+        assert keys == {"q": "Quit", "escape": "Back"}
+        await pilot.press("l", "space", "right_square_bracket", "end")
+        assert app.position == 1
+        await pilot.press("escape")
+        assert app.screen.id == "_default" and app.position == 1
+        await pilot.press("o", "q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
 async def test_opening_a_bad_file_shows_the_error_and_keeps_the_scenario(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('title = "x"\n[network]\ninputs = 0\n')
@@ -281,7 +318,8 @@ async def test_quit_key_exits():
     async with app.run_test() as pilot:
         await pilot.press("q")
         await pilot.pause()
-    assert app.return_code in (0, None)
+        assert not app.is_running  # q exited the app, not the end of the test
+    assert app.return_code == 0
 
 
 async def test_the_wide_network_collapses_around_the_focus_at_80x24():

@@ -63,7 +63,7 @@ def test_the_good_scenario_is_good():
         (replace("inputs = 2", "inputs = -3"), "network.inputs", "at least 1"),
         (replace("size = 2", "size = 5000"), "network.layers[0].size", "limit of 64"),
         (replace("weights = [[0.1, 0.2], [0.3, 0.4]]", "weights = [[0.1, 0.2, 0.9], [0.3, 0.4, 0.9]]"),
-         "network.layers[0].weights[0]", "2 rows x 2 columns"),
+         "network.layers[0].weights", "2 rows x 2 columns (layer 1: one row per neuron, one column per neuron of the previous layer): row 1 has 3 numbers"),
         (replace("weights = [[0.1, 0.2], [0.3, 0.4]]", "weights = [[0.1, 0.2]]"),
          "network.layers[0].weights", "found 1 row"),
         (replace("weights = [[0.1, 0.2]]", "weights = [0.1, 0.2]"), "network.layers[1].weights", "[[0.1, 0.1]]"),
@@ -139,11 +139,8 @@ def test_events_per_iteration_are_bounded():
     )
     samples = "\n".join("[[training.samples]]\nx = [" + ", ".join(["0.1"] * 64) + "]\ny = [" + ", ".join(["0.1"] * 64) + "]" for _ in range(20))
     text = f'title = "big"\n[network]\ninputs = 64\n{sizes}\n[training]\nloss = "squared_error"\nlearning_rate = 0.1\n{samples}\n'
-    scenario = parse_scenario(text)
-    from backprop_stepper.core import Trace
-
-    with pytest.raises(ScenarioError, match="limit is 250,000"):
-        Trace(scenario)
+    with pytest.raises(ScenarioError, match="limit is 250,000"):  # the loader refuses it, before any plan
+        parse_scenario(text)
 
 
 @pytest.mark.parametrize("command", [["check"], ["trace"], ["trace", "--json"], []])

@@ -36,7 +36,7 @@ def test_trace_table_and_one_iteration():
     result = run("trace", "tanh-chain", "--iteration", "2")
     assert result.returncode == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 1 + 28 and lines[1].split()[0] == "28"  # header + iteration 2's events, numbered on
+    assert len(lines) == 1 + 28 and lines[1].split()[0] == "29"  # header + iteration 2's events, numbered on from 1
     assert "z₁ = W₁·x + b₁" in result.stdout
 
 

@@ -16,8 +16,8 @@ from backprop_stepper.core.breakpoints import (
 )
 from backprop_stepper.core.explain import Explainer
 from backprop_stepper.core.ledger import Ledger
-from backprop_stepper.core.predict import PredictSession, grade, kinds_from
-from backprop_stepper.core.quantities import Phase
+from backprop_stepper.core.predict import PredictSession, grade, kinds_from, recompute, slips
+from backprop_stepper.core.quantities import Family, Phase
 from backprop_stepper.core.variants import corresponding, variant
 
 from .conftest import BUNDLED
@@ -50,14 +50,14 @@ def test_kinds_from_groups_and_names():
 ])
 def test_grading_names_the_classic_slips(traces, quantity, answer, correct, slip):
     trace = traces["20-sigmoid-2-2-2"]
-    verdict = grade(event_of(trace, quantity), answer, 1e-3, 0.5, "half_squared_error")
+    verdict = grade(trace, event_of(trace, quantity), answer, 1e-3)
     assert (verdict.correct, verdict.slip) == (correct, slip)
 
 
 def test_forgotten_factor_two_of_the_squared_error(traces):
     trace = traces["10-tanh-chain"]
     event = event_of(trace, "dE/da[3][1]")  # 2(ŷ − y) = −6.4065
-    assert grade(event, -3.2032, 1e-3, 0.01, "squared_error").slip == "the factor 2 of the squared error is forgotten"
+    assert grade(trace, event, -3.2032, 1e-3).slip == "the factor 2 of the squared error is forgotten"
 
 
 def test_a_session_scores_first_time_hinted_and_revealed(traces):
@@ -65,25 +65,81 @@ def test_a_session_scores_first_time_hinted_and_revealed(traces):
     session = PredictSession(kinds_from("deltas"))
     first, second, third = (event_of(trace, q) for q in ("delta[2][1]", "delta[2][2]", "delta[1][1]"))
     assert session.asks(first) and not session.asks(event_of(trace, "z[1][1]"))
-    assert session.answer(first, 0.14236, 0.5, "half_squared_error").correct
+    assert session.answer(trace, first, 0.14236).correct
     assert not session.asks(first)  # answered
-    assert session.answer(second, 1.0, 0.5, "half_squared_error").slip is None
+    assert session.answer(trace, second, 1.0).slip is None
     assert session.hints(second.index) == 1
-    assert session.answer(second, -0.08376, 0.5, "half_squared_error").correct
+    assert session.answer(trace, second, -0.08376).correct
     for _ in range(3):
-        session.answer(third, 99.0, 0.5, "half_squared_error")
+        session.answer(trace, third, 99.0)
     assert session.done[third.index] == "revealed"
     score = session.scores[Phase.BACKWARD]
-    assert (score.first, score.hinted, score.revealed) == (1, 1, 1)
+    assert (score.first, score.hinted, score.revealed, score.answers) == (1, 1, 1, 6)
     report = session.report("Sigmoid")
-    assert "| backward | 3 | 1 | 1 | 1 |" in report and "| **all** | 3 | 1 | 1 | 1 |" in report
+    assert "| backward | 3 | 1 | 1 | 1 | 6 |" in report and "| **all** | 3 | 1 | 1 | 1 | 6 |" in report
+    assert session.standing() == "predict 1/3 first try · 6 answers"
+
+
+def test_two_misses_then_a_hit_is_not_a_first_try(traces):
+    trace = traces["20-sigmoid-2-2-2"]
+    session = PredictSession(kinds_from("deltas"))
+    event = event_of(trace, "delta[2][1]")
+    session.answer(trace, event, 1.0)
+    session.answer(trace, event, 2.0)
+    assert session.answer(trace, event, event.value).correct
+    assert session.done[event.index] == "hinted"
+    assert session.standing() == "predict 0/1 first try · 3 answers"
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_rule_slips_are_pushed_through_reproduces_every_value(traces, name):
+    """`recompute` is how an earlier slip's consequence is carried on: from the true read values
+    it must give the true value of every event it applies to."""
+    trace = traces[name]
+    checked = 0
+    for index in range(trace.per_iteration):
+        event = trace[index]
+        value = recompute(event, event.read_values, trace.scenario.learning_rate)
+        if value is not None:
+            assert math.isclose(value, event.value, rel_tol=1e-12, abs_tol=1e-15), event.symbol
+            checked += 1
+    assert checked
+
+
+def test_a_slip_is_recognised_wherever_its_consequence_shows(traces):
+    """One path at ∂E/∂h₁ (δ_o₁·w₅ alone) carries into δ_h₁, ∂E/∂w₁ and the update of w₁."""
+    trace = traces["20-sigmoid-2-2-2"]
+    hidden_error = event_of(trace, "dE/da[1][1]")
+    one_path = hidden_error.read_values[0] * hidden_error.read_values[1]
+    delta = event_of(trace, "delta[1][1]")
+    slipped_delta = one_path * delta.read_values[1]
+    gradient = event_of(trace, "dE/dW[1][1][1]")
+    slipped_gradient = slipped_delta * gradient.read_values[1]
+    update = event_of(trace, "W[1][1][1]")
+    slipped_update = update.read_values[0] - trace.scenario.learning_rate * slipped_gradient
+    for event, answer in ((delta, slipped_delta), (gradient, slipped_gradient), (update, slipped_update)):
+        verdict = grade(trace, event, answer, 1e-4)
+        assert not verdict.correct
+        assert verdict.slip.startswith("only one path") and "a slip at ∂E/∂h₁" in verdict.slip, event.symbol
+    # 0.014233, as a student would type it at δ_h₁
+    assert grade(trace, delta, float(f"{slipped_delta:.6f}"), 1e-3).slip.startswith("only one path")
+
+
+def test_slips_never_include_the_right_value_or_repeat(traces):
+    for name in ("20-sigmoid-2-2-2", "90-wide-6-10-10-4"):
+        trace = traces[name]
+        for index in range(trace.per_iteration):
+            event = trace[index]
+            values = [slip.value for slip in slips(trace, event)]
+            assert all(not math.isclose(v, event.value, rel_tol=1e-9) for v in values)
+            assert all(not math.isclose(a, b, rel_tol=1e-9) for n, a in enumerate(values) for b in values[:n])
 
 
 def test_a_custom_tolerance():
     trace = Trace(resolve("sigmoid-2-2-2"))
     event = event_of(trace, "delta[2][1]")
-    assert not grade(event, 0.1426, 1e-3, 0.5, "half_squared_error").correct
-    assert grade(event, 0.1426, 1e-2, 0.5, "half_squared_error").correct
+    assert not grade(trace, event, 0.1426, 1e-3).correct
+    assert grade(trace, event, 0.1426, 1e-2).correct
 
 
 # -- why this number? ----------------------------------------------------------------------------
@@ -202,3 +258,28 @@ def test_corresponding_events_compute_the_same_quantity():
     other = Trace(variant(base.scenario, "update_order=layerwise"))
     for index in range(len(base)):
         assert other[corresponding(base, other, index)].quantity == base[index].quantity
+
+
+# -- the matrix view's blocks --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_event_belongs_to_the_block_that_marks_what_it_reads(traces, name):
+    from backprop_stepper.core.matrix import MatrixView
+
+    trace = traces[name]
+    ledger = Ledger(trace)
+    view = MatrixView(ledger)
+    for index in range(trace.per_iteration):
+        block = view.block(index)
+        assert index in block.events and block.end == max(block.events) and block.start == min(block.events)
+        state = ledger.at(block.end)
+        event = trace[index]
+        computed = ledger.at(index, event).current
+        if computed is not None and (event.sample is None or event.sample - 1 == state.sample):
+            assert computed in block.entries
+        # everything the event read is marked: as read, or as computed by the block itself
+        for key, sample in event.read_keys:
+            entry = ledger.position(key, "parameter" if key.family in (Family.W, Family.B) else
+                                    ("batch" if sample < 0 else "sample"))
+            if entry is not None and (sample < 0 or sample == state.sample):
+                assert entry in block.reads or entry in block.entries, (event.symbol, ledger.entries[entry].symbol)

@@ -15,6 +15,12 @@ from backprop_stepper.tui.app import StepperApp
 SIZES = [(80, 24), (120, 40)]
 
 
+@pytest.fixture(autouse=True)
+def saved_files_folder(monkeypatch):
+    """One fixed folder name in every frame that shows it (the shared fixture's is new each run)."""
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", "/tmp/backprop-stepper-saved")
+
+
 def app(name: str) -> StepperApp:
     return StepperApp(trace=Trace(resolve(name)))
 
@@ -75,3 +81,36 @@ def test_picker(snap_compare):
         pilot.app.screen.query_one("#picker-path").cursor_blink = False
 
     assert snap_compare(StepperApp(), terminal_size=(120, 40), run_before=blink_off)
+
+
+def test_predict_summary(snap_compare):
+    """The end of a predict session: a table on screen (not Markdown), first tries counted apart
+    from answers after a slip, and the slip named."""
+    from backprop_stepper.core.predict import kinds_from
+
+    async def answer_the_last_update(pilot) -> None:
+        trace = pilot.app.trace
+        last = len(trace) - 1
+        pilot.app.position = last
+        await pilot.pause()
+        event = trace[last]
+        old, gradient = event.read_values
+        added = old + trace.scenario.learning_rate * gradient  # the gradient added: a named slip
+        await pilot.press(*f"{added:.6g}", "enter", *f"{event.value:.6g}", "enter")
+        await pilot.pause()
+
+    stepper = StepperApp(trace=Trace(resolve("tanh-chain")), predict=kinds_from("updates"))
+    assert snap_compare(stepper, terminal_size=(80, 24), run_before=answer_the_last_update)
+
+
+def test_matrix_view_gradients_of_layer_1(snap_compare):
+    """A block marks everything it reads (δ_h₁, δ_h₂, I₁, I₂) and names the events it spans."""
+
+    async def to_gradients(pilot) -> None:
+        await pilot.press("v")
+        for _ in range(12):
+            if "gradients of layer 1" in pilot.app.equations.plain:
+                return
+            await pilot.press("right")
+
+    assert snap_compare(app("sigmoid-2-2-2"), terminal_size=(80, 24), run_before=to_gradients)

@@ -173,3 +173,27 @@ def test_a_backpropagated_sum_says_how_many_neurons_it_sums_over(name, sentence)
     trace = Trace(resolve(name))
     sums = [trace[k] for k in range(trace.per_iteration) if trace[k].kind.value == "backprop_sum"]
     assert sums and all(event.meaning == sentence for event in sums)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_the_same_place_in_an_unchanged_trace_is_the_same_event(name, traces):
+    trace = traces[name]
+    again = Trace(resolve(name))
+    step = max(1, trace.per_iteration // 400)  # the wide network: a sample of its events
+    for index in [*range(0, trace.per_iteration, step), len(trace) - 1]:
+        assert again.same_place(trace, index) == index, trace[index].quantity
+
+
+def test_the_same_place_in_a_smaller_network_is_found_by_meaning():
+    big = Trace(parse_scenario(generated([2, 3, 2], iterations=3, seed=1), name="big.toml"))
+    small = Trace(parse_scenario(generated([2, 2, 2], iterations=2, seed=1), name="small.toml"))
+    for index in range(len(big)):
+        event, place = big[index], small[small.same_place(big, index)]
+        assert place.iteration == min(event.iteration, 2)
+        if small.find(event.quantity):  # the quantity still exists: the same one
+            assert place.quantity == event.quantity
+        else:  # gone: the same phase, as far in as it was, or the phase's last event
+            assert place.phase is event.phase
+            start, end = big.phase_segment(index)
+            small_start, small_end = small.phase_segment(small.same_place(big, index))
+            assert small.same_place(big, index) - small_start == min(index - start, small_end - small_start - 1)

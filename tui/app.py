@@ -35,6 +35,7 @@ from .widgets.values import ValueTable
 MIN_WIDTH, MIN_HEIGHT = 72, 22  # the smallest at which every panel still shows what it is for
 AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
+MOVES = ("step", "first", "last", "next_phase", "previous_phase", "next_iteration", "previous_iteration")
 
 
 def _stepper_commands():
@@ -93,7 +94,13 @@ class StepperApp(LearningModes, App[None]):
         # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
         chosen = theme or os.environ.get("TEXTUAL_THEME")
         if chosen and chosen in self.available_themes:
-            self.theme = chosen
+            if self.theme == chosen:
+                # Textual took TEXTUAL_THEME as its starting name before our themes existed, and
+                # built its colours from its fallback theme: setting the same name again is no
+                # change to it, so make it apply the theme now that the name resolves.
+                self.mutate_reactive(App.theme)
+            else:
+                self.theme = chosen
         self.trace: Trace | None = None
         self.ledger: Ledger | None = None
         self.matrix = None  # the MatrixView while the matrix view is on
@@ -102,6 +109,7 @@ class StepperApp(LearningModes, App[None]):
         self.phase_stops = False
         self.watch_file = watch
         self._watched: tuple[float, int] | None = None
+        self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
 
     def get_default_screen(self) -> BlankScreen:
@@ -153,7 +161,8 @@ class StepperApp(LearningModes, App[None]):
         curve = self.query_one(LossCurve)
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
-            curve.set_losses(trace.training._losses.copy())
+            # What stepping has computed so far (iterations 1…n, from the first checkpoint on).
+            curve.set_losses(trace.losses(trace.training.computed_through), trace.iterations)
             # After the first frame: a long run must open as fast as a short one.
             self.call_after_refresh(self._compute_losses, trace)
         position = min(max(position, 0), len(trace) - 1)
@@ -195,15 +204,19 @@ class StepperApp(LearningModes, App[None]):
         event = self.trace[index]
         with self.equations.repainting_once(), self.status_bar.repainting_once(), \
                 self.diagram.repainting_once(), self.value_table.repainting_once():
+            events = None
             if self.matrix is not None:
+                # The whole block, as it stands at its last event, wherever in it a jump landed:
+                # the header names every event it spans, the marks cover everything it reads.
                 block = self.matrix.block(index)
-                state = self.ledger.at(index, event, block.entries)
+                index, event, events = block.end, self.trace[block.end], block.events
+                state = self.ledger.at(index, event, block.entries, block.reads)
                 self.equations.show_block(block)
             else:
                 state = self.ledger.at(index, event)
                 self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
             state = self.present(index, event, state)  # predict, why and compare modes
-            self.status_bar.show(self.trace, event, self.status_flags())
+            self.status_bar.show(self.trace, event, self.status_flags(), events)
             self.diagram.show(state, event)
             self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
         if self.trace.iterations > 1:
@@ -243,9 +256,8 @@ class StepperApp(LearningModes, App[None]):
     def _losses_ready(self, trace: Trace, losses) -> None:
         if trace is self.trace:
             curve = self.query_one(LossCurve)
-            full = curve.losses.copy()
-            full[: len(losses)] = losses
-            curve.set_losses(full)
+            if curve.known is None or len(losses) > len(curve.known):
+                curve.set_losses(losses, trace.iterations)
 
     # -- moving -------------------------------------------------------------------------------
 
@@ -417,44 +429,52 @@ class StepperApp(LearningModes, App[None]):
             trace = Trace(resolve(path))
         except ScenarioError as error:
             self.notify(f"{error}\nThe last good version stays loaded.", title="Scenario not reloaded",
-                        severity="error", timeout=15)
+                        severity="error", timeout=15, markup=False)  # a file's text, not markup
+            self._reload_failed = True
             return
-        self.load(trace, self.position)
+        if self._reload_failed:  # the file is good again: its old error no longer holds
+            self.clear_notifications()
+            self._reload_failed = False
+        # The same iteration, phase and quantity, not the same event number: an edit that
+        # changes the network's size changes every number after it.
+        self.load(trace, trace.same_place(self.trace, self.position))
         self.notify(f"Reloaded {path.name}", timeout=3)
 
-    def _new_file(self, suffix: str) -> Path:
-        """A path in the current directory that does not exist yet: nothing is overwritten."""
-        stem = self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
-        candidate = Path.cwd() / f"{stem}{suffix}"
-        n = 1
-        while candidate.exists():
-            candidate = Path.cwd() / f"{stem}-{n}{suffix}"
-            n += 1
-        return candidate
+    @property
+    def _file_stem(self) -> str:
+        return self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
 
     def export(self, kind: str) -> None:
         if self.trace is None:
             return
         from backprop_stepper.core.export import write_json, write_markdown
 
-        path = self._new_file(".solution.md" if kind == "markdown" else ".trace.json")
+        from .saving import write_new
+
+        name, suffix = (".solution", ".md") if kind == "markdown" else (".trace", ".json")
         try:
-            with path.open("x", encoding="utf-8") as out:
-                (write_markdown if kind == "markdown" else write_json)(self.trace, out)
+            path = write_new(self._file_stem + name, suffix,
+                             lambda out: (write_markdown if kind == "markdown" else write_json)(self.trace, out))
         except OSError as error:
-            self.notify(f"Could not write {path}: {error.strerror}", severity="error")
+            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
             return
         self.notify(f"Wrote {path}", timeout=5)
 
     def action_screenshot(self) -> None:
         if self.trace is None:
             return
-        name = f"{self.trace.scenario.path.stem if self.trace.scenario.path else 'scenario'}-event-{self.position + 1}.svg"
+        name = f"{self._file_stem}-event-{self.position + 1}"
         if self.is_web:
-            self.deliver_screenshot(filename=name)
+            self.deliver_screenshot(filename=f"{name}.svg")
             return
-        path = self._new_file(f"-event-{self.position + 1}.svg")
-        self.save_screenshot(filename=path.name, path=str(path.parent))
+        from .saving import new_file
+
+        try:
+            path = new_file(name, ".svg")
+            self.save_screenshot(filename=path.name, path=str(path.parent))
+        except OSError as error:
+            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
+            return
         self.notify(f"Saved {path}", timeout=5)
 
     # -- screens ------------------------------------------------------------------------------
@@ -481,14 +501,15 @@ class StepperApp(LearningModes, App[None]):
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
         if action not in ("quit", "help") and self.too_small:
             return False  # nothing moves behind the "too small" message, unseen
+        if action in MOVES and self.screen.is_modal:
+            return None  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:
             return None if action in ("step", "first", "last", "next_phase", "previous_phase",
                                       "next_iteration", "previous_iteration", "goto", "autoplay",
                                       "toggle_matrix", "gradient_check", "screenshot") else True
         at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
         if action == "step":
-            if parameters[0] > 0 and self.asking(self.trace[self.position]):
-                return None  # a question waits for an answer
+            # A pending question does not grey out → : the step runs, and says why it waits.
             return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
         if action in ("first", "previous_phase", "previous_iteration"):
             return None if at_start else True

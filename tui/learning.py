@@ -40,6 +40,9 @@ class LearningModes:
         self.compare_option = compare
         self.variant: tuple[Trace, Ledger, np.ndarray] | None = None
         self._summarised = False
+        # The event whose question the answer box was last opened for: the box is emptied and
+        # focused once per arrival at a question, so Esc can leave it and it stays left.
+        self._question_at: int | None = None
 
     def learning_loaded(self) -> None:
         """A (re)loaded trace: event numbers mean new things, so sessions start afresh."""
@@ -47,6 +50,7 @@ class LearningModes:
             self.session = type(self.session)(self.session.kinds, self.session.tolerance)
         self.why = None
         self.feedback = []
+        self._question_at = None
         self._make_variant()
         self._sync_breakpoints()
 
@@ -59,19 +63,25 @@ class LearningModes:
         """Fill the equations panel for the active mode; return the ledger state to display."""
         equations = self.query_one(EquationsPanel)
         asking = self.asking(event)
-        answer = self.answer_box() if asking or self.session is not None else None
+        answer = self.answer_box() if asking else self._mounted_answer_box()
         if answer is not None:
             answer.set_class(asking, "-asking")
+        if not asking and self._question_at is not None:  # a question left: nothing typed lingers
+            self._question_at = None
+            if answer is not None:
+                answer.clear()
+        if asking and state.current is not None:  # the value stays hidden everywhere until answered
+            known = state.known.copy()
+            known[state.current] = False
+            state = replace(state, known=known)
         if self.why is not None:
             equations.show_explanation(self.why)
             state = replace(state, reads=self.why.entries)
         elif asking:
             equations.show_question(event, self.session.hints(index), self.feedback, self.session.tolerance)
-            if state.current is not None:  # the value stays hidden everywhere until answered
-                known = state.known.copy()
-                known[state.current] = False
-                state = replace(state, known=known)
-            if not answer.has_focus:
+            if self._question_at != index:  # a new question: an empty box, with the cursor in it
+                self._question_at = index
+                answer.clear()
                 answer.focus()
         else:
             if answer is not None and answer.has_focus:
@@ -98,6 +108,21 @@ class LearningModes:
         self.query_one("#main").mount(box)
         return box
 
+    def _mounted_answer_box(self):
+        from .widgets.answer import AnswerBox
+
+        boxes = self.query(AnswerBox)
+        return boxes.first() if boxes else None
+
+    def answer_focused(self) -> bool:
+        box = self._mounted_answer_box()
+        return box is not None and box.has_focus
+
+    def leave_answer_box(self) -> None:
+        """Esc in the answer box: the question stays (→ waits for it); every other key moves."""
+        self.set_focus(None)
+        self.notify("Left the answer box: → returns to it; ←, [, ], g move elsewhere.", timeout=4)
+
     def variant_values(self, index: int) -> np.ndarray | None:
         if self.variant is None:
             return None
@@ -111,9 +136,7 @@ class LearningModes:
     def learning_flags(self) -> list[str]:
         flags = []
         if self.session is not None:
-            asked = sum(s.asked for s in self.session.scores.values())
-            right = sum(s.first + s.hinted for s in self.session.scores.values())
-            flags.append(f"predict {right}/{asked}")
+            flags.append(self.session.standing())
         if self.breakpoints:
             flags.append(f"◆ {count(len(self.breakpoints), 'breakpoint')}")
         if self.variant is not None:
@@ -132,6 +155,12 @@ class LearningModes:
         else:
             self.show_summary()
             self.session = None
+            # Off means gone: the box, its text and its focus go with the mode.
+            box = self._mounted_answer_box()
+            if box is not None:
+                box.remove()
+            self._question_at = None
+            self.notify("Predict mode off", timeout=2)
         self.feedback = []
         self.show(self.position)
 
@@ -145,11 +174,8 @@ class LearningModes:
         if not self.session.asks(event):
             return
         text = message.value.strip()
-        s = self.trace.scenario
         if not text:  # a hint, or after two hints the answer
-            self.session.attempts[event.index] = self.session.attempts.get(event.index, 0) + 1
-            if self.session.attempts[event.index] > 2:
-                self.session.reveal(event)
+            if self.session.ask_hint(event):
                 self.feedback = [("revealed: ", "bold"), (f"{event.symbol} = {cell(event.value)}", "")]
             else:
                 self.feedback = [("hint shown above", "muted")]
@@ -158,7 +184,7 @@ class LearningModes:
             if number is None:
                 self.feedback = [("✗ ", "bad"), (f"{text!r} is not a number", "")]
             else:
-                verdict = self.session.answer(event, number, s.learning_rate, s.loss)
+                verdict = self.session.answer(self.trace, event, number)
                 if verdict.correct:
                     self.feedback = [("✓ right: ", "ok"), (f"{event.symbol} = {cell(event.value)}", "bold")]
                 elif event.index in self.session.done:
@@ -174,6 +200,9 @@ class LearningModes:
     def blocked_by_question(self) -> bool:
         if self.trace is not None and self.asking(self.trace[self.position]):
             self.notify("Answer first (Enter on an empty line gives a hint, then the answer).", timeout=3)
+            box = self._mounted_answer_box()
+            if box is not None:  # back into the box, if Esc had left it
+                box.focus()
             return True
         return False
 
@@ -184,7 +213,7 @@ class LearningModes:
 
         self._summarised = True
         stem = self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
-        self.push_screen(SummaryScreen(self.session.report(self.trace.scenario.title), stem))
+        self.push_screen(SummaryScreen(self.session, self.trace.scenario.title, stem))
 
     # -- why this number? ---------------------------------------------------------------------
 
@@ -199,13 +228,18 @@ class LearningModes:
         if index is None:
             self.notify("That value has not been computed yet: step to it first.", timeout=3)
             return
+        if index == self.position and self.asking(self.trace[index]):  # it would give the answer away
+            self.notify("Answer first: the explanation shows the value.", timeout=3)
+            return
         from backprop_stepper.core.explain import Explainer
 
         self.why = Explainer(self.ledger).explain(index)
         self.show(self.position)
 
     def action_close(self) -> None:
-        if self.why is not None:
+        if self.answer_focused():
+            self.leave_answer_box()
+        elif self.why is not None:
             self.why = None
             self.show(self.position)
         elif self.screen.maximized is not None:
@@ -234,13 +268,16 @@ class LearningModes:
         if self.trace is None:
             return
         table = self.query_one(ValueTable)
+        # Kept by id (ids survive a reload), named by symbol (what the panels show).
         if table.has_focus and table.selected_entry is not None:
-            quantity = self.ledger.entries[table.selected_entry].quantity
+            entry = self.ledger.entries[table.selected_entry]
+            quantity, symbol = entry.quantity, entry.symbol
         else:
-            quantity = self.trace[self.position].quantity
+            event = self.trace[self.position]
+            quantity, symbol = event.quantity, event.symbol
         self.breakpoints ^= {quantity}
         self._sync_breakpoints()
-        self.notify(f"Breakpoint {'set on' if quantity in self.breakpoints else 'removed from'} {quantity}", timeout=2)
+        self.notify(f"Breakpoint {'set on' if quantity in self.breakpoints else 'removed from'} {symbol}", timeout=2)
         self.show(self.position)
 
     def _sync_breakpoints(self) -> None:
@@ -268,8 +305,8 @@ class LearningModes:
     def run_until_sign_change(self) -> None:
         from backprop_stepper.core.breakpoints import until_sign_change
 
-        quantity = self.trace[self.position].quantity
-        self._run_to(until_sign_change(self.trace, self.position, quantity), f"change of sign of {quantity}")
+        event = self.trace[self.position]
+        self._run_to(until_sign_change(self.trace, self.position, event.quantity), f"change of sign of {event.symbol}")
 
     def run_until_loss_below(self) -> None:
         from backprop_stepper.core.breakpoints import until_loss_below

@@ -34,13 +34,15 @@ def write_json_lines(events: Iterable[Event], out: IO[str]) -> None:
 
 
 def write_table(trace: Trace, events: Iterable[Event], out: IO[str]) -> None:
+    """The trace for a person: `#` counts events from 1, as the app and its `g` do (the JSON
+    `index` stays 0-based)."""
     width = max(len(trace.symbols[key]) for key, _ in trace.symbols.items()) + 1
     width = min(max(width, 8), 24)
     out.write(f"{'#':>6}  {'it':>3} {'s':>3}  {_pad('phase', 8)}  {_pad('symbol', width)} {'value':>16}   formula\n")
     for e in events:
         sample = "-" if e.sample is None else str(e.sample)
         out.write(
-            f"{e.index:>6}  {e.iteration:>3} {sample:>3}  {_pad(e.phase.value, 8)}  "
+            f"{e.index + 1:>6}  {e.iteration:>3} {sample:>3}  {_pad(e.phase.value, 8)}  "
             f"{_pad(e.symbol, width)} {_value(e.value):>16}   {e.formula}  =  {e.substituted}\n"
         )
 
@@ -55,8 +57,9 @@ def describe(scenario: Scenario, trace: Trace) -> str:
     return ", ".join(parts)
 
 
-def write_check(trace: Trace, out: IO[str]) -> int:
-    """Report the scenario and every printed value that disagrees; returns the count."""
+def write_check(trace: Trace, out: IO[str], strict: bool = False) -> int:
+    """Report the scenario, every printed value that disagrees and every one that matches no
+    computed event; returns how many of either (what `check --strict` fails on)."""
     s = trace.scenario
     out.write(f"{s.path or s.title}: valid: \"{s.title}\" ({describe(s, trace)})\n")
     comparisons = trace.comparisons()
@@ -76,9 +79,10 @@ def write_check(trace: Trace, out: IO[str]) -> int:
             f"  iteration {event.iteration}, {sample}: {_pad(event.quantity, 15)} {_pad(event.symbol, 12)} "
             f"printed {_pad(c.printed.text, 10)} exact {_value(c.exact):<14} {c.verdict}{where}\n"
         )
+    label = "error" if strict else "note"
     for p in trace.unmatched_printed:
-        out.write(f"  note: printed value for {p.quantity} (iteration {p.iteration}) matches no computed event\n")
-    return len(differing)
+        out.write(f"  {label}: printed value for {p.quantity} (iteration {p.iteration}) matches no computed event\n")
+    return len(differing) + len(trace.unmatched_printed)
 
 
 def write_list(out: IO[str]) -> None:

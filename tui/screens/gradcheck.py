@@ -10,16 +10,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from backprop_stepper.core.gradcheck import EPSILON, GradientCheck
-from backprop_stepper.core.notation import count
-
-GOOD = 1e-5  # relative difference below which backpropagation and the estimate agree
+from backprop_stepper.core.gradcheck import EPSILON, GradientCheck, verdict
 
 
 def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
-    wrong = sum(c.relative >= GOOD for c in checks)
-    verdict = ("✓ every analytic gradient agrees with its numerical estimate" if not wrong
-               else f"✗ {count(wrong, 'gradient')} {'disagrees' if wrong == 1 else 'disagree'}")
+    outcome = verdict(checks)  # the same verdict as `backprop-stepper gradcheck`
     lines = [
         Content.styled(f"Gradient check · iteration {iteration} · step {step} · ε = {EPSILON:g}", "bold"),
         Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε", "$text-muted"),
@@ -30,10 +25,14 @@ def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
     lines.append(Content.styled(f"{'gradient':<{name}}{'analytic':>16}{'numerical':>16}{'|difference|':>13}{'relative':>9}",
                                 "bold"))
     for c in checks:
-        style = "" if c.relative < GOOD else "bold $error"
         lines.append(Content.styled(
-            f"{c.symbol:<{name}}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>13.2e}{c.relative:>9.1e}", style))
-    lines += [Content(""), Content.styled(verdict, "bold $error" if wrong else "bold $success")]
+            f"{c.symbol:<{name}}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>13.2e}{c.relative:>9.1e}"
+            f" {'✓' if c.agrees else '✗'}",
+            "" if c.agrees else "bold $error"))
+    first, *details = outcome.lines
+    style = "bold $success" if outcome.agrees else "bold $error"
+    lines += [Content(""), Content.styled(("✓ " if outcome.agrees else "✗ ") + first, style)]
+    lines += [Content.styled(line, "$error") for line in details]
     return Content("\n").join(lines)
 
 

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..saving import ENVIRONMENT, folder
+
 KEYS = [
     ("→  l  space", "next event (a block at a time in the matrix view)"),
     ("←  h", "previous event"),
@@ -22,7 +24,7 @@ KEYS = [
     ("v", "matrix view: a layer at a time, as vector equations (on / off)"),
     ("m", "maximise the equations, large, for a lecture hall (again: restore)"),
     ("c", "gradient check: backpropagation against central differences"),
-    ("s", "save a screenshot of this step (SVG, in the current folder)"),
+    ("s", "save a screenshot of this step (SVG, in the folder named below)"),
     ("a", "predict mode: type each value before it is revealed (on / off)"),
     ("w", "why this number? the chain-rule expansion of the current value (or table row)"),
     ("b", "breakpoint on the current quantity (or table row), on / off"),
@@ -51,8 +53,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         rows = [Content.assemble((f"  {keys:<14}", "bold $accent"), what) for keys, what in KEYS]
+        # The folder on a line of its own: the lines around it keep their length whatever it is.
+        saved = Content.assemble("Screenshots, exports and predict reports are saved in\n  ", (str(folder()), "bold"),
+                                 f"\n(set {ENVIRONMENT} to choose another folder).")
         text = Content("\n").join([Content.styled("Keys", "bold"), *rows, Content(""),
-                                   Content.styled("Reading the screen", "bold"), Content(READING)])
+                                   Content.styled("Reading the screen", "bold"), Content(READING), Content(""), saved])
         with VerticalScroll(id="help-body"):
             yield Static(text)
             yield Static(Content.styled("Esc, q or ? closes this screen.", "$text-muted"))

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backprop_stepper.core import ScenarioError, Trace, bundled, resolve
@@ -17,30 +17,51 @@ from backprop_stepper.core.scenario import Scenario
 
 class PickerScreen(ModalScreen[Trace | None]):
     AUTO_FOCUS = "OptionList"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    # A modal screen ends the chain of key bindings: the stepper's keys do not apply here, so the
+    # picker's footer lists only its own. Escape goes back to the scenario shown, or, when none
+    # is (the picker opened first), quits; its label follows (check_action).
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit"),
+        Binding("escape", "cancel", "Back"),
+        Binding("escape", "app.quit", "Quit"),
+    ]
 
     def __init__(self, can_cancel: bool = True) -> None:
         super().__init__()
         self.can_cancel = can_cancel
         self.scenarios: dict[str, Scenario] = {}
+        self.short_names: dict[str, str] = {}
         self.problems: dict[str, str] = {}
         for entry in bundled():
             try:
                 self.scenarios[entry.name] = entry.load()
+                self.short_names[entry.name] = entry.short_name
             except ScenarioError as error:  # a broken bundled file must not stop the others
                 self.problems[entry.name] = str(error)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-body"):
-            yield Label(Content.styled("Choose a worked example", "bold"), id="picker-title")
+            yield Label(Content.assemble(("Choose a worked example", "bold"),
+                                         ("   ↑↓ choose · Enter opens",
+                                          "$text-muted")), id="picker-title")
             with Horizontal(id="picker-main"):
-                yield OptionList(
-                    *[Option(f"{s.shape_label:<10} {s.title}", id=name) for name, s in self.scenarios.items()],
-                    id="picker-list",
-                )
+                yield OptionList(*[self._option(name) for name in self.scenarios], id="picker-list")
                 yield Static(id="picker-details")
             yield Input(placeholder="…or type the path of a scenario file and press Enter", id="picker-path")
             yield Static(id="picker-error")
+        yield Footer()
+
+    def _option(self, name: str) -> Option:
+        # One line each, the name a lecturer types next time (`backprop-stepper sigmoid-2-2-2`)
+        # first; the title is cut to the list's width (app.tcss) and shown in full beside it.
+        width = max(len(n) for n in self.short_names.values())
+        return Option(Content.assemble((f"{self.short_names[name]:<{width}}", "bold"), "  ",
+                                       (self.scenarios[name].title, "$text-muted")), id=name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.can_cancel  # False: hidden, and Escape falls through to quit
+        return True
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -55,6 +76,7 @@ class PickerScreen(ModalScreen[Trace | None]):
         s = self.scenarios[name]
         parts = [
             Content.styled(s.title, "bold"),
+            Content.assemble("open it with ", (f"backprop-stepper {self.short_names[name]}", "bold")),
             Content(f"{s.shape_label} network · {count(len(s.samples), 'sample')} · {count(s.iterations, 'iteration')} · {s.loss}"),
         ]
         if s.source:
@@ -89,7 +111,4 @@ class PickerScreen(ModalScreen[Trace | None]):
         self.query_one("#picker-error", Static).update(Content.styled(text, "bold $error"))
 
     def action_cancel(self) -> None:
-        if self.can_cancel:
-            self.dismiss(None)
-        else:
-            self.app.exit()
+        self.dismiss(None)

@@ -8,7 +8,7 @@ for that step into the value table's room, keeping the table's minimum, and scro
 from __future__ import annotations
 
 from backprop_stepper.core.document import Comparison
-from backprop_stepper.core.formulas import title
+from backprop_stepper.core.formulas import heading
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 
@@ -124,14 +124,14 @@ class EquationsPanel(LineView, can_focus=False):
 def equations(event: Event, printed: list[Comparison], notes: list[Note], short: bool = False,
               batch: bool = True) -> list[Line]:
     """The event as lines of runs; `short` (a low terminal) folds the heading into the formula."""
-    heading = title(event.kind, event.sample is None)
+    name = heading(event.kind, event.sample is None, event.symbol)
     where = f"sample {event.sample}" if event.sample is not None else ("batch" if batch else "sample 1")
     phase = (f" {event.phase.value.upper()} ", "current")
     if short:
         lines: list[Line] = [[phase, (" ", ""), (event.formula, "bold")]]
     else:
         lines = [
-            [phase, (f" {heading} of {event.symbol}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
+            [phase, (f" {name}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
             [("  ", ""), (event.formula, "bold")],
         ]
     lines += [
@@ -162,10 +162,10 @@ def result_line(event: Event, printed: list[Comparison]) -> Line:
 
 
 def question(event: Event, hints: int, feedback: Line, tolerance: float, batch: bool = True) -> list[Line]:
-    heading = title(event.kind, event.sample is None)
+    name = heading(event.kind, event.sample is None, event.symbol)
     where = f"sample {event.sample}" if event.sample is not None else ("batch" if batch else "sample 1")
     lines: list[Line] = [
-        [(" PREDICT ", "current"), (f" {heading} of {event.symbol}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
+        [(" PREDICT ", "current"), (f" {name}", "bold"), (f"  ({where}, iteration {event.iteration})", "muted")],
         [("  What is ", ""), (event.symbol, "bold"), ("? Type your answer below and press Enter.", "")],
         [("  ", ""), (event.meaning, "muted")],
     ]

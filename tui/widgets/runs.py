@@ -27,7 +27,9 @@ class RoleStyles(Widget):
 
     COMPONENT_CLASSES = {f"run--{role}" for role in ROLES}
     # Marks survive a washed-out projector and a monochrome terminal: reverse and underline as
-    # well as colour.
+    # well as colour. Text colours are the theme's text-* shades, made to be read on its
+    # background; the selection is an opaque muted primary (a translucent one loses its alpha in
+    # a role's style and would be the full primary), so every mark keeps its contrast on it.
     DEFAULT_CSS = """
     RoleStyles { display: none; }
     RoleStyles > .run--current { text-style: bold reverse; color: $accent; }
@@ -36,9 +38,9 @@ class RoleStyles(Widget):
     RoleStyles > .run--bold { text-style: bold; }
     RoleStyles > .run--italic { text-style: italic; }
     RoleStyles > .run--section { text-style: bold underline; }
-    RoleStyles > .run--ok { color: $success; }
-    RoleStyles > .run--bad { text-style: bold; color: $error; }
-    RoleStyles > .run--cursor { background: $primary 40%; }
+    RoleStyles > .run--ok { color: $text-success; }
+    RoleStyles > .run--bad { text-style: bold; color: $text-error; }
+    RoleStyles > .run--cursor { background: $primary-muted; }
     RoleStyles > .run--rule { color: $primary; }
     RoleStyles > .run--title { color: $text-primary; text-style: bold; }
     RoleStyles > .run--heading { text-style: bold; background: $panel; }

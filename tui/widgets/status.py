@@ -33,6 +33,24 @@ def _phases(event: Event, spacing: int) -> Line:
             else (f"{pad}{phase.value}{pad}", "muted") for phase in PHASES]
 
 
+def events_text(indices, total: int) -> str:
+    """ "event 3/39" for one event; "events 1, 3/39" or "events 24–25, 29–30/39" for a block of the
+    matrix view (its events interleave with other blocks'); many pieces: "events 1–19 (10)/39"."""
+    numbers = sorted(i + 1 for i in indices)
+    if len(numbers) == 1:
+        return f"event {numbers[0]:,}/{total:,}"
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    if len(runs) > 3:
+        return f"events {numbers[0]:,}–{numbers[-1]:,} ({len(numbers):,})/{total:,}"
+    pieces = [f"{a:,}" if a == b else f"{a:,}–{b:,}" for a, b in runs]
+    return f"events {', '.join(pieces)}/{total:,}"
+
+
 class StatusBar(LineView, can_focus=False):
     padding_x = 1
 
@@ -51,14 +69,15 @@ class StatusBar(LineView, can_focus=False):
         super().on_resize()
         self.invalidate_all()
 
-    def show(self, trace: Trace, event: Event, flags: str = "") -> None:
+    def show(self, trace: Trace, event: Event, flags: str = "", events=None) -> None:
+        """`events`: the indices of a matrix-view block, named instead of the one event."""
         s = trace.scenario
         n = len(s.samples)
         # A batch-level event (average, update) of a one-sample run is still about that sample.
         sample = f"{event.sample or 1}/{n}" if event.sample is not None or n == 1 else "batch"
         # Counters first: a narrow terminal cuts the title, never the position.
         counters: Line = [
-            (f"event {event.index + 1:,}/{len(trace):,}", "bold"),
+            (events_text(events or (event.index,), len(trace)), "bold"),
             (f" · iteration {event.iteration:,}/{trace.iterations:,} · sample {sample}  │  ", ""),
             (s.title, "bold"),
         ]

@@ -1,0 +1,60 @@
+"""Where the app keeps what a person asks it to save (screenshots, exported solutions and
+traces, predict reports), and the one place that picks a new file name there.
+
+Not the current folder: following the README, that is the git checkout. The folder is
+`backprop-stepper` in the user's documents folder (platformdirs: ~/Documents on Linux, honouring
+XDG_DOCUMENTS_DIR, and the usual places on macOS and Windows), or BACKPROP_STEPPER_SAVE_DIR when
+set (tests set it, so they never write into a real home).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+ENVIRONMENT = "BACKPROP_STEPPER_SAVE_DIR"
+
+
+def folder() -> Path:
+    chosen = os.environ.get(ENVIRONMENT)
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_documents_dir
+
+    return Path(user_documents_dir()) / "backprop-stepper"
+
+
+def _names(name: str, suffix: str):
+    """sigmoid-event-29.svg, then sigmoid-event-29-2.svg, -3 …: the counter reads as a copy's."""
+    yield f"{name}{suffix}"
+    n = 2
+    while True:
+        yield f"{name}-{n}{suffix}"
+        n += 1
+
+
+def new_file(name: str, suffix: str) -> Path:
+    """A path in `folder()` (created if need be) that does not exist yet: nothing is replaced.
+    Raises OSError when the folder cannot be made."""
+    where = folder()
+    where.mkdir(parents=True, exist_ok=True)
+    for candidate in _names(name, suffix):
+        path = where / candidate
+        if not path.exists():
+            return path
+    raise AssertionError("unreachable")
+
+
+def write_new(name: str, suffix: str, write: Callable[[IO[str]], None]) -> Path:
+    """Write a new file (see `new_file`); opened exclusively, so a file that appears meanwhile
+    is not replaced either. Raises OSError."""
+    while True:
+        path = new_file(name, suffix)
+        try:
+            with path.open("x", encoding="utf-8") as out:
+                write(out)
+            return path
+        except FileExistsError:
+            continue
