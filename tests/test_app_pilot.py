@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backprop_stepper.core import Trace, resolve
-from backprop_stepper.core.quantities import Family
 from backprop_stepper.tui.app import StepperApp
-from backprop_stepper.tui.diagram import DETAIL_TAGS, DETAIL_WIDTH
 from backprop_stepper.tui.format import cell, exact
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
 from backprop_stepper.tui.widgets.equations import EquationsPanel
@@ -22,13 +20,6 @@ def _symbol_of(item: str) -> str:
     tokens = item.replace("│", " ").split()
     token = tokens[1] if tokens[0] == "batch" else tokens[0]
     return token.split("─")[-1]
-
-
-def _tag(key, symbol: str) -> str:
-    """How the diagram labels a quantity on a neuron's narrow second line."""
-    if key.family in DETAIL_TAGS and key.family is not Family.A and len(symbol) > DETAIL_WIDTH:
-        return DETAIL_TAGS[key.family]
-    return symbol
 
 
 def assert_in_sync(app: StepperApp) -> None:
@@ -49,11 +40,9 @@ def assert_in_sync(app: StepperApp) -> None:
 
     picture = app.query_one(NetworkDiagram).picture
     assert len(picture.current) == 1, picture.current
-    shown = _symbol_of(picture.current[0])
-    assert shown in (event.symbol, _tag(event.key, event.symbol)) or event.symbol.endswith(f"/∂{shown}"), \
-        (shown, event.symbol)
+    # The diagram names the quantity as the equations and the table do: core's symbol.
+    assert _symbol_of(picture.current[0]) == event.symbol, (picture.current[0], event.symbol)
     read_symbols = {trace.symbols[key] for key, _ in event.read_keys}
-    read_symbols |= {_tag(key, trace.symbols[key]) for key, _ in event.read_keys}
     for item in picture.reads:
         assert _symbol_of(item) in read_symbols, (item, event.reads)
 

@@ -63,6 +63,11 @@ def test_tanh_chain_second_iteration_loss(snap_compare, size):
     assert snap_compare(app("tanh-chain"), terminal_size=size, run_before=to("tanh-chain", "E", iteration=2))
 
 
+def test_tanh_chain_first_loss_at_80x24(snap_compare):
+    """Event 7: L reads ŷ and y, both on screen beside it (they once scrolled off to the right)."""
+    assert snap_compare(app("tanh-chain"), terminal_size=(80, 24), run_before=to("tanh-chain", "E"))
+
+
 def test_wide_network_collapses_around_the_focus(snap_compare):
     assert snap_compare(app("wide-6-10-10-4"), terminal_size=(120, 40), run_before=to("wide-6-10-10-4", "z[2][6]"))
 

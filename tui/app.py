@@ -32,7 +32,7 @@ from .widgets.runs import RoleStyles
 from .widgets.status import StatusBar
 from .widgets.values import ValueTable
 
-MIN_WIDTH, MIN_HEIGHT = 60, 18
+MIN_WIDTH, MIN_HEIGHT = 72, 22  # the smallest at which every panel still shows what it is for
 AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
 MOVES = ("step", "first", "last", "next_phase", "previous_phase", "next_iteration", "previous_iteration")
@@ -53,6 +53,9 @@ class StepperApp(LearningModes, App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]
 
     BINDINGS = [
+        # Help and quit first: a footer too narrow for every key cuts from the right.
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
         Binding("right,l,space", "step(1)", "Next", key_display="→", priority=True),
         Binding("left,h", "step(-1)", "Back", key_display="←", priority=True),
         Binding("home", "first", "First", show=False, priority=True),
@@ -76,8 +79,6 @@ class StepperApp(LearningModes, App[None]):
         Binding("escape", "close", "Close", show=False),
         Binding("g", "goto", "Go to", show=False),  # in the help screen and the command palette
         Binding("o", "open", "Open", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
     ]
 
     # Bindings are refreshed by hand, only when "at the start/end" changes: refreshing them on
@@ -130,7 +131,8 @@ class StepperApp(LearningModes, App[None]):
             yield self.value_table
             # The answer box of predict mode is mounted when first needed.
         yield Static(
-            f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            f"This terminal is too small for the stepper.\nPlease make it at least {MIN_WIDTH}×{MIN_HEIGHT}."
+            "\n\n(q quits)",
             id="too-small",
         )
         yield Footer()
@@ -184,6 +186,13 @@ class StepperApp(LearningModes, App[None]):
         if not self._reshow_pending:
             self._reshow_pending = True
             self.call_after_refresh(self._reshow)
+        self.refresh_bindings()  # none but help and quit work while the terminal is too small
+
+    @property
+    def too_small(self) -> bool:
+        """Whether the terminal is below the minimum (the panels are hidden behind a message)."""
+        width, height = self.size
+        return width < MIN_WIDTH or height < MIN_HEIGHT
 
     def _reshow(self) -> None:
         self._reshow_pending = False
@@ -490,6 +499,8 @@ class StepperApp(LearningModes, App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
+        if action not in ("quit", "help") and self.too_small:
+            return False  # nothing moves behind the "too small" message, unseen
         if action in MOVES and self.screen.is_modal:
             return None  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:

@@ -14,7 +14,13 @@ point right in the forward pass and left in the backward pass. The item being co
 
 When the full picture is taller than the space available, connection groups other than the one in
 focus collapse to a single line (keeping any weight that is being read), and when it is wider, the
-source names are dropped; the widget scrolls to keep the current item in view.
+source names are dropped; the widget scrolls to keep the current item and everything it reads in
+view (the targets and the loss stand beside the outputs for that reason).
+
+Every item is labelled with core's symbol for it, as the equations and the table write it. A
+connection's row shows its weight, or the weight's gradient while that is computed or read; a
+neuron's second line shows the quantity of that neuron being computed or read, and a step that
+reads several (δ reads ∂E/∂a and a′) puts the others on free rows beside it.
 
 Everything that does not change while stepping (symbols, widths, which ledger entry holds which
 value) is worked out once, so painting a step is a pass over plain integers and strings.
@@ -42,10 +48,6 @@ _Item = tuple[int, int, str, str]  # x, y, text, role
 
 NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
-# A neuron's second line is narrow (so that a 2-2-2 network fits 80 columns); a document symbol
-# longer than this is shown by a short tag there, and in full in the equations and the table.
-DETAIL_WIDTH = 7
-DETAIL_TAGS = {Family.Z: "z", Family.DE_DA: "∂E/∂a", Family.DA_DZ: "a′(z)", Family.DELTA: "δ", Family.A: "a"}
 
 
 @lru_cache(maxsize=4096)  # a step shows the same few hundred values as the step before
@@ -81,6 +83,7 @@ class Picture:
     compact: bool
     current: tuple[str, ...] = ()  # texts of the items marked as being computed
     reads: tuple[str, ...] = ()  # texts of the items marked as read
+    marked: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 around every marked item
     _joined: dict[int, list[Run]] = field(default_factory=dict)
 
     def line(self, y: int) -> list[Run]:
@@ -170,6 +173,15 @@ class _Connection:
     source: str  # the source's symbol ("" for a bias)
     value: int  # ledger entry of the parameter
     touched: tuple[int, ...]  # entries whose role marks this row: the parameter and its gradients
+    gradients: tuple[tuple[str, int], ...]  # (symbol, entry) of the parameter's gradients
+
+
+def _row_item(connection: _Connection, roles: dict[int, str]) -> tuple[str, int]:
+    """What a connection's row shows: the parameter, or a gradient of it being computed, or read
+    while the parameter is not. (A gradient read beside it goes on its neuron's lines.)"""
+    items = [(connection.text, connection.value), *connection.gradients]
+    return next((item for item in items if roles.get(item[1]) == "current"),
+                next((item for item in items if item[1] in roles), items[0]))
 
 
 class DiagramPainter:
@@ -191,6 +203,7 @@ class DiagramPainter:
         self._node_entries: dict[int, tuple[frozenset[int], np.ndarray]] = {}
         self._columns: dict[tuple, object] = {}  # painted columns by what they were painted from
         self._nodes: dict[int, list[dict[Family, tuple[str, int]]]] = {}
+        self._gradients: dict[int, list[list[tuple[str, int]]]] = {}
         for l, layer in enumerate(s.layers, start=1):
             fan_in = layer.weights.shape[1]
             groups = []
@@ -199,32 +212,32 @@ class DiagramPainter:
                 for i in range(1, fan_in + 1):
                     gradient = Key(Family.DE_DW, l, j, i)
                     weight = entry(Key(Family.W, l, j, i), "parameter")
-                    group.append(_Connection(
-                        sym[Key(Family.W, l, j, i)], sym.source(l, i), weight,
-                        tuple(p for p in (weight, entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
-                    ))
+                    group.append(self._connection(sym[Key(Family.W, l, j, i)], sym.source(l, i), weight, gradient))
                 if layer.biases is not None:
                     gradient = Key(Family.DE_DB, l, j)
                     bias = entry(Key(Family.B, l, j), "parameter")
-                    group.append(_Connection(
-                        sym[Key(Family.B, l, j)], "", bias,
-                        tuple(p for p in (bias, entry(gradient, "sample"), entry(gradient, "batch")) if p is not None),
-                    ))
+                    group.append(self._connection(sym[Key(Family.B, l, j)], "", bias, gradient))
                 groups.append(group)
             self._wiring[l] = groups
             self._touched[l] = [frozenset(p for c in group for p in c.touched) for group in groups]
+            # The symbols are core's notation, as the equations and the table write them.
             self._nodes[l] = [
-                {family: (self._label(sym[Key(family, l, j)], family), entry(Key(family, l, j), "sample"))
-                 for family in NODE_FAMILIES}
+                {family: (sym[Key(family, l, j)], entry(Key(family, l, j), "sample")) for family in NODE_FAMILIES}
                 for j in range(1, layer.size + 1)
             ]
+            # A neuron's second line may show the gradient of one of its parameters (being read
+            # by an update, while the parameter's own row shows the parameter being computed).
+            self._gradients[l] = [[g for c in group for g in c.gradients] for group in groups]
             # What each layer's columns are painted from, to tell when a column can be reused.
             self._wiring_entries[l] = (frozenset().union(*self._touched[l]),
-                                       np.array([c.value for group in groups for c in group]))
-            self._node_entries[l] = self._entries([p for node in self._nodes[l] for _, p in node.values()])
+                                       np.array([p for group in groups for c in group for p in c.touched]))
+            self._node_entries[l] = self._entries([p for node in self._nodes[l] for _, p in node.values()]
+                                                  + [p for group in groups for c in group for p in c.touched])
             source_width = max(len(c.source) for group in groups for c in group)
-            weight_width = max(len(c.text) for group in groups for c in group)
-            node_width = 2 + 8 + max(len(text) for node in self._nodes[l] for text, _ in node.values())
+            weight_width = max(len(text) for group in groups for c in group
+                               for text in (c.text, *(g for g, _ in c.gradients)))
+            node_width = 2 + 8 + max([len(text) for node in self._nodes[l] for text, _ in node.values()]
+                                     + [len(text) for gradients in self._gradients[l] for text, _ in gradients])
             self._widths[l] = (source_width, weight_width, node_width)
         loss = Key(Family.LOSS)
         self._targets = [(sym[Key(Family.Y, 0, k)], entry(Key(Family.Y, 0, k), "sample")) for k in range(1, s.outputs + 1)]
@@ -241,11 +254,11 @@ class DiagramPainter:
     def _entries(positions: list[int]) -> tuple[frozenset[int], np.ndarray]:
         return frozenset(positions), np.array(positions, dtype=int)
 
-    @staticmethod
-    def _label(symbol: str, family: Family) -> str:
-        if family is Family.A or len(symbol) <= DETAIL_WIDTH:
-            return symbol
-        return DETAIL_TAGS[family]
+    def _connection(self, text: str, source: str, parameter: int, gradient: Key) -> _Connection:
+        ledger = self.ledger
+        gradients = tuple((ledger.entries[p].symbol, p) for scope in ("sample", "batch")
+                          if (p := ledger.position(gradient, scope)) is not None)
+        return _Connection(text, source, parameter, (parameter, *(p for _, p in gradients)), gradients)
 
     # -- painting -----------------------------------------------------------------------------
 
@@ -280,23 +293,21 @@ class DiagramPainter:
             wiring.append(column)
             neuron_rows.append(rows)
         height = max(max(c.height for c in wiring), 2 * s.inputs)
+        # Room under the last neuron of each layer for the lines a step may add there (see _neurons).
+        room = max(height, *(max(rows.values()) + 3 for rows in neuron_rows))
 
         key = ("inputs", height, *self._inputs_of(state, roles, self._input_entries))
         columns = [self._columns.get(key) or self._keep(key, self._input_column(state, roles, height))]
         for l in range(1, len(s.layers) + 1):
             rows = neuron_rows[l - 1]
-            key = ("neurons", l, late, tuple(rows.values()), *self._inputs_of(state, roles, self._node_entries[l]))
-            neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late))
+            key = ("neurons", l, late, room, tuple(rows.values()),
+                   *self._inputs_of(state, roles, self._node_entries[l]))
+            neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late, room))
             columns += [wiring[l - 1], neurons]
-        summary = None
-        loss_inputs = self._inputs_of(state, roles, self._loss_entries)
-        if compact:  # targets and loss as one line under the network, to save width
-            y = max(c.height for c in columns)
-            key = ("loss row", y, *loss_inputs)
-            summary = self._columns.get(key) or self._keep(key, self._loss_row(state, roles, y))
-        else:
-            key = ("loss column", tuple(neuron_rows[-1].items()), *loss_inputs)
-            columns.append(self._columns.get(key) or self._keep(key, self._loss_column(state, roles, neuron_rows[-1])))
+        # The targets and the loss stand beside the outputs they read, even when the picture is
+        # too wide for the view: a loss and its reads then fit in one view, wherever it scrolls.
+        key = ("loss column", tuple(neuron_rows[-1].items()), *self._inputs_of(state, roles, self._loss_entries))
+        columns.append(self._columns.get(key) or self._keep(key, self._loss_column(state, roles, neuron_rows[-1])))
 
         # Place the columns side by side, one space apart, joining their rows of runs.
         placed = []
@@ -304,11 +315,9 @@ class DiagramPainter:
         for column in columns:
             placed.append((x, column))
             x += column.width + 1
-        total_width = max(x - 1, summary.width if summary else 0)
-        if summary is not None:
-            placed.append((0, summary))
-        total_height = max(max(c.height for c in columns), summary.height if summary else 0, 1)
-        current, reads, first = [], [], None
+        total_width = x - 1
+        total_height = max(max(c.height for c in columns), 1)
+        current, reads, first, box = [], [], None, None
         for x, column in placed:
             for cx, y, text, role in column.marked:
                 if role == CURRENT_STYLE:
@@ -316,7 +325,11 @@ class DiagramPainter:
                     first = first or (x + cx, y, len(text), 1)
                 else:
                     reads.append(text.strip())
-        return Picture(placed, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads))
+                left, right = x + cx - 1, x + cx + len(text)  # with the mark before it
+                box = (left, y, right, y + 1) if box is None else \
+                    (min(box[0], left), min(box[1], y), max(box[2], right), max(box[3], y + 1))
+        return Picture(placed, total_width, total_height, first, collapse, compact, tuple(current), tuple(reads),
+                       box)
 
     # A step changes the values and marks of one or two layers: the other layers' columns are
     # the same as last time, so they are kept, keyed by everything they are painted from.
@@ -365,15 +378,18 @@ class DiagramPainter:
                         role = found
                 if not expanded and role is None:
                     continue
-                value = short(state.value(connection.value))
+                # The row shows the parameter, or its gradient while that is being computed or
+                # read and the parameter is not (an update's gradient goes on the neuron's line).
+                text, shown = _row_item(connection, roles)
                 if compact:
                     head = ""
                 elif connection.source:
                     head = f"{connection.source.ljust(source_width)}─"
                 else:
                     head = " " * (source_width + 1)
-                lines.append((f"{head}{connection.text.ljust(weight_width)} {value:>7}", role,
-                              bool(state.updated[connection.value])))
+                # The value right after the symbol; a dash runs on to the bracket (see below).
+                lines.append((f"{head}{text} {short(state.value(shown)):>7}", role,
+                              shown == connection.value and bool(state.updated[connection.value])))
             hidden = len(group) - len(lines)
             if hidden:
                 lines.append((f"⋯ {hidden} more".ljust(label_width), None, False))
@@ -382,28 +398,36 @@ class DiagramPainter:
                 lines.insert(junction, ("", None, False))  # a row of its own for the junction
             for n, (text, role, updated) in enumerate(lines):
                 if text:
-                    column.mark(0, y + n, role, text.ljust(label_width), "italic" if updated else "")
+                    column.mark(0, y + n, role, text, "italic" if updated else "")
+                    if len(text) < label_width:  # symbols differ in length: the line runs on to the bracket
+                        column.put(len(text) + 1, y + n, " " + "─" * (label_width - len(text) - 1), LABEL_STYLE)
                 column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward, wire_width), LABEL_STYLE)
             rows[j] = y + junction
             y += len(lines) + 1  # a blank row between neurons
         return column, rows
 
-    def _neurons(self, state, roles, l, rows, late: bool) -> _Column:
+    def _neurons(self, state, roles, l, rows, late: bool, height: int) -> _Column:
         # As wide as the widest thing a neuron here can show, so stepping never shifts columns.
         column = _Column(self._widths[l][2])
+        taken = {y for r in rows.values() for y in (r, r + 1)}  # every neuron's two lines
         for j, node in enumerate(self._nodes[l], start=1):
             y = rows[j]
             label, position = node[Family.A]
             column.mark(0, y, roles.get(position), f"{label} {short(state.value(position)):>7}", "bold")
             # The second line shows what this neuron is being asked about right now: the quantity
-            # being computed or read, else δ once known in the backward pass, else the net input.
+            # being computed, else one being read, else δ once known in the backward pass, else
+            # the net input. Further quantities read (δ reads ∂E/∂a and a′) go on free rows below
+            # or above the neuron, so a step's inputs are on screen with it.
             marked = [node[f] for f in DETAIL_FAMILIES if node[f][1] in roles]
-            detail = next((d for d in marked if roles[d[1]] == "current"), marked[0] if marked else None)
-            if detail is None:
+            marked += [g for c in self._wiring[l][j - 1] for g in c.gradients
+                       if g[1] in roles and g != _row_item(c, roles)]
+            marked.sort(key=lambda item: roles[item[1]] != "current")
+            if not marked:
                 delta = node[Family.DELTA]
-                detail = delta if late and state.known[delta[1]] else node[Family.Z]
-            label, position = detail
-            column.mark(1, y + 1, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
+                marked = [delta if late and state.known[delta[1]] else node[Family.Z]]
+            free = [y + 1] + [row for row in (y + 2, y - 1) if 0 <= row < height and row not in taken]
+            for row, (label, position) in zip(free, marked):
+                column.mark(1, row, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
         return column
 
     def _loss_items(self):
@@ -413,23 +437,16 @@ class DiagramPainter:
             items.append((*self._batch_loss, "bold"))
         return items
 
-    def _loss_row(self, state, roles, y: int) -> _Column:
-        row = _Column()
-        x = 0
-        for label, position, style in self._loss_items():
-            text = f"{label} {short(state.value(position)):>7}"
-            row.mark(x, y, roles.get(position), text, style)
-            x += len(text) + 3
-        return row
-
     def _loss_column(self, state, roles, output_rows: dict[int, int]) -> _Column:
         column = _Column(self._loss_width)
         for k, y in output_rows.items():
             label, position = self._targets[k - 1]
-            column.mark(0, y, roles.get(position), f"│ {label} {short(state.value(position)):>7}", LABEL_STYLE)
+            column.put(0, y, "│", LABEL_STYLE)
+            column.mark(1, y, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
             if self._terms:
                 label, position = self._terms[k - 1]
-                column.mark(0, y + 1, roles.get(position), f"│ {label} {short(state.value(position)):>7}", LABEL_STYLE)
+                column.put(0, y + 1, "│", LABEL_STYLE)
+                column.mark(1, y + 1, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
         bottom = max(output_rows.values()) + 2
         for n, (label, position) in enumerate([self._loss, *([self._batch_loss] if self._batch_loss else [])]):
             column.mark(0, bottom + n, roles.get(position), f"{label} {short(state.value(position)):>7}", "bold")

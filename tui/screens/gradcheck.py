@@ -19,11 +19,15 @@ def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
         Content.styled(f"Gradient check · iteration {iteration} · step {step} · ε = {EPSILON:g}", "bold"),
         Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε", "$text-muted"),
         Content(""),
-        Content.styled(f"{'gradient':<18}{'analytic':>16}{'numerical':>16}{'|difference|':>14}{'relative':>11}", "bold"),
     ]
+    # As narrow as the symbols allow: one row per gradient even in an 80-column terminal.
+    name = max([len("gradient")] + [len(c.symbol) for c in checks]) + 1
+    lines.append(Content.styled(f"{'gradient':<{name}}{'analytic':>16}{'numerical':>16}{'|difference|':>13}{'relative':>9}",
+                                "bold"))
     for c in checks:
         lines.append(Content.styled(
-            f"{c.symbol:<18}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>14.2e}{c.relative:>11.1e} {'✓' if c.agrees else '✗'}",
+            f"{c.symbol:<{name}}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>13.2e}{c.relative:>9.1e}"
+            f" {'✓' if c.agrees else '✗'}",
             "" if c.agrees else "bold $error"))
     first, *details = outcome.lines
     style = "bold $success" if outcome.agrees else "bold $error"

@@ -63,13 +63,13 @@ class NetworkDiagram(LineView, can_focus=False):
         if height != self._height:  # a style change costs a layout pass: only when needed
             self._height = height
             self.styles.height = height
-        if picture.focus is not None:
-            x, y, w, h = picture.focus
-            self.scroll_into_view(x, y, w, h, margin_x=4, margin_y=1)
+        if picture.marked is not None:  # what is computed and everything it reads
+            self.keep_in_view(picture.marked, picture.focus, margin_x=4, margin_y=1)
 
     def height_budget(self) -> int:
-        """Rows the picture may use: about two fifths of the screen, leaving room for the rest."""
-        share = 0.55 if self.screen.has_class("-wide") else 0.4
+        """Rows the picture may use: under half the screen, leaving room for the rest (a 2-2-2
+        network is drawn whole from the smallest size the app accepts)."""
+        share = 0.55 if self.screen.has_class("-wide") else 0.45
         return max(4, min(int(self.app.size.height * share) - 1, 40))
 
     @property

@@ -1,6 +1,8 @@
 """The equations panel: the current event as the documents write it.
 
-Fixed height (see app.tcss), so stepping never moves the panels below it; a long note scrolls.
+Its height is fixed by app.tcss, so stepping does not move the panels below it, except when a
+step has more to say than fits (a note, a document's slip explained, a matrix): then it grows
+for that step into the value table's room, keeping the table's minimum, and scrolls beyond.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.formulas import heading
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
+
+from textual.widgets import Footer
 
 from ..format import exact
 from .lines import LineView
@@ -23,6 +27,7 @@ class EquationsPanel(LineView, can_focus=False):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._matrix = False
+        self._grown: int | None = None  # the height while grown past the stylesheet's
         self._logical: list[Line] = []
         self._wrapped: list[Line] = []
 
@@ -86,8 +91,31 @@ class EquationsPanel(LineView, can_focus=False):
         changed = [y for y in range(max(len(wrapped), len(self._wrapped)))
                    if y >= len(wrapped) or y >= len(self._wrapped) or wrapped[y] != self._wrapped[y]]
         self._wrapped = wrapped
+        self._fit_height()
         self.set_content_size(max([width] + [sum(len(t) for t, _ in line) for line in wrapped]), len(wrapped))
         self.invalidate(changed)
+
+    def _fit_height(self, settle: bool = True) -> None:
+        """Grow past the stylesheet's height when this step needs more lines, as far as the value
+        table below can spare; back to the stylesheet's height when it does not."""
+        grown = None
+        base = self.styles.base.height
+        need = len(self._wrapped) + self.chrome_top
+        if (base is not None and base.is_cells and need > base.value and not self.screen.has_class("-wide")
+                and not self.has_class("-maximized") and self.parent is not None):
+            table = self.screen.query_one("#values-table")
+            minimum = int(table.styles.min_height.value) if table.styles.min_height else 0
+            # From this panel's top to the bottom of the table, less the table's minimum (the
+            # table ends above the key footer, unless this panel has already pushed it past).
+            footer = self.screen.query(Footer)
+            bottom = min(table.region.bottom, footer.first().region.y if footer else self.screen.size.height)
+            room = bottom - self.region.y - minimum
+            grown = max(int(base.value), min(need, room))
+            if settle:  # regions are those of the last layout: look again once this one is done
+                self.call_after_refresh(self._fit_height, False)
+        if grown != self._grown:
+            self._grown = grown
+            self.styles.height = grown  # None: the stylesheet's height again
 
     def line(self, row: int) -> Line:
         return self._wrapped[row]

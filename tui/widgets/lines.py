@@ -222,6 +222,26 @@ class LineView(Widget):
         if (top, left) != (self.top, self.left):
             self._scrolled()
 
+    def keep_in_view(self, box: tuple[int, int, int, int], anchor: tuple[int, int, int, int] | None = None,
+                     margin_x: int = 0, margin_y: int = 0) -> None:
+        """Keep the box (x0, y0, x1, y1) visible, along each axis where it fits in the view, else
+        the anchor (x, y, width, height) within it. Pages like scroll_into_view."""
+        if self.view_height <= 0:
+            return  # not laid out yet: the first resize keeps the box in view
+        top, left = self.top, self.left
+        x0, y0, x1, y1 = box
+        if anchor is not None:
+            ax, ay, aw, ah = anchor
+            if x1 - x0 > self.view_width:
+                x0, x1 = ax, ax + aw
+            if y1 - y0 > self.view_height:
+                y0, y1 = ay, ay + ah
+        self.left = _follow(self.left, x0, x1, self.view_width, margin_x)
+        self.top = _follow(self.top, y0, y1, self.view_height, margin_y)
+        self._clamp()
+        if (top, left) != (self.top, self.left):
+            self._scrolled()
+
     def scroll_home(self) -> None:
         if self.top or self.left:
             self.top = self.left = 0
@@ -253,6 +273,13 @@ class LineView(Widget):
         self._clamp()
         self._painted.clear()
         self._finished.clear()
+
+    @property
+    def visible_text(self) -> str:
+        """The panel as it is drawn now (chrome, scroll offsets and all), as plain text: for
+        tests and screen readers."""
+        width, height = self.size
+        return "\n".join(strip.text for strip in self.render_lines(Region(0, 0, width, height)))
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -343,3 +370,13 @@ class LineView(Widget):
         if self.padding_x:
             segments.append(Segment(" " * self.padding_x, runs.over("")))
         return segments, view + self._left_rule + 2 * self.padding_x + indicator
+
+
+def _follow(offset: int, start: int, end: int, view: int, margin: int) -> int:
+    """The offset that shows [start, end) in a view of `view` cells, with up to `margin` cells to
+    spare each side: unchanged if it already does, else the span a third of the way in (so that
+    following the next steps does not scroll again at once)."""
+    margin = max(0, min(margin, (view - (end - start)) // 2))
+    if start - margin >= offset and end + margin <= offset + view:
+        return offset
+    return start - max(margin, (view - (end - start)) // 3)

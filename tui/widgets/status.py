@@ -26,6 +26,13 @@ def _fit(line: Line, width: int) -> Line:
     return out
 
 
+def _phases(event: Event, spacing: int) -> Line:
+    """The four phases, the current one marked, `spacing` cells around each name."""
+    pad = " " * spacing
+    return [(f"{pad[1:]}▶{phase.value.upper()}{pad[2:]} ", "current") if phase is event.phase
+            else (f"{pad}{phase.value}{pad}", "muted") for phase in PHASES]
+
+
 def events_text(indices, total: int) -> str:
     """ "event 3/39" for one event; "events 1, 3/39" or "events 24–25, 29–30/39" for a block of the
     matrix view (its events interleave with other blocks'); many pieces: "events 1–19 (10)/39"."""
@@ -74,17 +81,20 @@ class StatusBar(LineView, can_focus=False):
             (f" · iteration {event.iteration:,}/{trace.iterations:,} · sample {sample}  │  ", ""),
             (s.title, "bold"),
         ]
-        strip: Line = []
-        for phase in PHASES:
-            if phase is event.phase:
-                strip.append((f" ▶{phase.value.upper()} ", "current"))
-            else:
-                strip.append((f"  {phase.value}  ", "muted"))
         done = (event.index + 1) / len(trace)
-        filled = round(done * BAR_WIDTH)
-        strip += [("  ", ""), ("█" * filled, "read"), ("░" * (BAR_WIDTH - filled), "muted"), (f" {done:4.0%}", "")]
+        # The flags (autoplay and its speed, the modes) matter more than the bar's length and the
+        # phases' spacing: those give them their room in a narrow terminal.
+        flags_text = f"  {flags}" if flags else ""
+        for spacing in (2, 1):
+            strip = _phases(event, spacing)
+            room = self.inner_width - sum(len(text) for text, _ in strip) - len(flags_text) - 7
+            if room >= 4:
+                break
+        bar = max(4, min(BAR_WIDTH, room))
+        filled = round(done * bar)
+        strip += [("  ", ""), ("█" * filled, "read"), ("░" * (bar - filled), "muted"), (f" {done:4.0%}", "")]
         if flags:
-            strip.append((f"   {flags}", "bold"))
+            strip.append((flags_text, "bold"))
         changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
         self._lines = [counters, strip]
         self.set_content_size(max(self.inner_width, 1), 2)

@@ -23,7 +23,7 @@ from .lines import LineView
 from .runs import Line, plain
 
 CURRENT, READ, BREAK = "▶", "•", "◆"
-VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 22
+VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 16
 
 
 class ValueTable(LineView, can_focus=True):
@@ -57,7 +57,8 @@ class ValueTable(LineView, can_focus=True):
     def load(self, ledger: Ledger) -> None:
         self.ledger = ledger
         entries = ledger.entries
-        symbol_width = min(max([len(e.symbol) + 8 for e in entries] + [len(e.section) + 1 for e in entries]), 24)
+        # Section titles have rows of their own: only the symbols set the column's width.
+        symbol_width = min(max([len("symbol")] + [len(self._symbol(e)) for e in entries]) + 2, 24)
         id_width = min(max(len(e.quantity) for e in entries) + 2, 18)
         self._widths = (2, symbol_width, id_width)
         self._rows, self._row_of = [], []
@@ -73,16 +74,21 @@ class ValueTable(LineView, can_focus=True):
         self.cursor_row = 0
         self.top = self.left = 0
         self.content_width = 0  # force set_content_size to repaint
-        self.set_content_size(sum(self._widths) + VALUE_WIDTH + VARIANT_WIDTH + DOCUMENT_WIDTH, len(self._rows))
         self.show_heading()
         self.invalidate_all()
 
     def show_heading(self) -> None:
         """Column titles, aligned with the rows and scrolling sideways with them."""
         _, symbol_width, id_width = self._widths
-        variant = ("variant: " + self.variant_label)[: VARIANT_WIDTH - 1].ljust(VARIANT_WIDTH) if self.variant_label else ""
-        text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + variant + "document"
+        if self.variant_label:  # compare mode: the quantity's id moves last (see line())
+            variant = f"variant: {self.variant_label}".ljust(self._variant_width())
+            text = ("  " + "symbol".ljust(symbol_width) + "value".ljust(VALUE_WIDTH) + variant
+                    + "document".ljust(DOCUMENT_WIDTH) + "quantity")
+        else:
+            text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + "document"
         self.set_heading([(text, "")])
+        variant = self._variant_width() if self.variant_label else 0
+        self.set_content_size(sum(self._widths) + VALUE_WIDTH + variant + DOCUMENT_WIDTH + 2, len(self._rows))
 
     def row_of(self, entry: int) -> int:
         return self._row_of[entry]
@@ -124,26 +130,32 @@ class ValueTable(LineView, can_focus=True):
             return [("  ", ""), (item, "section")]
         mark, value, role, printed = self._texts[item]
         entry = self.ledger.entries[item]
-        line: Line = [
+        head: Line = [
             (mark.ljust(1), "bold"),
             (BREAK if item in self.breakpoints else " ", "bad"),
             (self._symbol(entry).ljust(symbol_width), "bold" if mark else ""),
-            (entry.quantity.ljust(id_width), "muted"),
-            (value, role),
-            (" " * max(1, VALUE_WIDTH - len(value)), ""),
         ]
-        if self.variant is not None:
-            line += self._variant_cell(item, value)
-        return line + self._document(printed)
+        value_cell: Line = [(value, role), (" " * max(1, VALUE_WIDTH - len(value)), "")]
+        if self.variant is None:
+            return head + [(entry.quantity.ljust(id_width), "muted")] + value_cell + self._document(printed)
+        # Compare mode: value, variant and document side by side within 80 columns; the id last.
+        document = self._document(printed)
+        pad = max(1, DOCUMENT_WIDTH - sum(len(text) for text, _ in document))
+        return (head + value_cell + self._variant_cell(item, value) + document + [(" " * pad, "")]
+                + [(entry.quantity, "muted")])
+
+    def _variant_width(self) -> int:
+        return max(VARIANT_WIDTH, len(f"variant: {self.variant_label}") + 1)
 
     def _variant_cell(self, item: int, shown: str) -> Line:
         other = self.variant[item]
+        width = self._variant_width()
         if np.isnan(other) or shown == "·":
-            return [("·".ljust(VARIANT_WIDTH), "muted")]
+            return [("·".ljust(width), "muted")]
         text = cell(float(other))
         mine = self._previous.values[item] if self._previous is not None else np.nan
         differs = not (np.isclose(other, mine, rtol=1e-12, atol=1e-15) or (np.isnan(mine) and np.isnan(other)))
-        return [(text, "bad" if differs else ""), ((" ≠" if differs else "").ljust(VARIANT_WIDTH - len(text)), "bad")]
+        return [(text, "bad" if differs else ""), ((" ≠" if differs else "").ljust(width - len(text)), "bad")]
 
     def line_extra(self, row: int) -> str:
         # The ▶ row already shows the current event; the selection is drawn only while the table

@@ -1,0 +1,191 @@
+"""What a class sees at 80×24: the diagram shows what the current step computes and reads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backprop_stepper.core import Trace, resolve
+from textual.widgets import Footer
+
+from backprop_stepper.tui.app import MIN_HEIGHT, MIN_WIDTH, StepperApp
+from backprop_stepper.tui.diagram import short
+from backprop_stepper.tui.widgets.diagram import NetworkDiagram
+from backprop_stepper.tui.widgets.equations import EquationsPanel
+from backprop_stepper.tui.widgets.status import StatusBar
+from backprop_stepper.tui.widgets.values import ValueTable
+
+from .conftest import BUNDLED
+
+
+def shown(text: str, symbol: str, value: str) -> bool:
+    """`symbol` then `value` on one line of `text`, as the diagram writes an item (after a mark,
+    a space or a connection's dash)."""
+    pattern = rf"(?:^|[\s▶•─]){re.escape(symbol)}\s+{re.escape(value)}(?![\d.])"
+    return re.search(pattern, text, re.MULTILINE) is not None
+
+
+def missing_items(app: StepperApp, reads: bool = True) -> list[str]:
+    """The quantities the current event computes (and, with `reads`, reads) that the diagram
+    does not show."""
+    state = app.ledger.at(app.position)
+    text = app.query_one(NetworkDiagram).visible_text
+    wanted = {*(state.reads if reads else ()), *([state.current] if state.current is not None else [])}
+    missing = []
+    for entry in sorted(wanted):
+        symbol, value = app.ledger.entries[entry].symbol, short(state.value(entry))
+        if not shown(text, symbol, value):
+            missing.append(f"{symbol} {value}")
+    return missing
+
+
+WIDE = "90-wide-6-10-10-4"
+
+
+@pytest.mark.parametrize("name", [name for name in BUNDLED if name != WIDE])
+async def test_every_step_shows_what_it_computes_and_reads_at_80x24(name):
+    """From the first event to the last, in order as in class, so that the diagram's scrolling is
+    what it would be."""
+    assert not await walk(name, reads=True)
+
+
+async def test_the_wide_network_always_shows_what_it_computes_at_80x24():
+    """Its first iteration (every kind of step at every neuron). At 80×24 the diagram has nine
+    rows: a net input there reads ten activations and eleven parameters, and a weight's gradient
+    reads a δ and an activation twenty rows apart, so only the quantity computed is certain to be
+    on screen (taller terminals show more; the value table marks every read)."""
+    assert not await walk(WIDE, reads=False, events=Trace(resolve(WIDE)).index_of(2, 0))
+
+
+async def walk(name: str, reads: bool, events: int | None = None) -> str:
+    app = StepperApp(trace=Trace(resolve(name)), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        failures = []
+        for index in range(events or len(app.trace)):
+            app.position = index  # what → does, without waiting for each frame
+            missing = missing_items(app, reads)
+            if missing:
+                failures.append(f"event {index + 1} {app.trace[index].symbol}: {', '.join(missing)} not visible")
+        return "\n".join(failures[:20]) + f"\n({len(failures)} events)" if failures else ""
+
+
+async def test_keys_do_nothing_behind_the_too_small_message():
+    app = StepperApp(trace=Trace(resolve("tanh-chain")), watch=False)
+    async with app.run_test(size=(MIN_WIDTH - 1, MIN_HEIGHT)) as pilot:
+        await pilot.pause()
+        assert app.query_one("#too-small").display
+        for key in ("right", "space", "end", "right_square_bracket", "right_curly_bracket", "p", "v"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert app.position == 0 and app.matrix is None and app.autoplay_timer is None
+        await pilot.resize_terminal(MIN_WIDTH, MIN_HEIGHT)
+        await pilot.pause()
+        assert not app.query_one("#too-small").display
+        await pilot.press("right")
+        assert app.position == 1
+
+
+@pytest.mark.parametrize("name", ["sigmoid-2-2-2", "tanh-chain"])
+async def test_the_smallest_size_shows_the_whole_network_and_table_rows(name):
+    app = StepperApp(trace=Trace(resolve(name)), watch=False)
+    async with app.run_test(size=(MIN_WIDTH, MIN_HEIGHT)) as pilot:
+        await pilot.pause()
+        for index in range(len(app.trace)):
+            app.position = index
+            assert "⋯" not in app.query_one(NetworkDiagram).visible_text, f"event {index + 1}: groups collapsed"
+            table = app.query_one(ValueTable).visible_text.splitlines()
+            assert any(line.lstrip().startswith("▶") for line in table[2:]), f"event {index + 1}: no current row"
+
+
+async def test_help_and_quit_stay_in_the_footer_at_the_smallest_size():
+    app = StepperApp(trace=Trace(resolve("tanh-chain")), watch=False)
+    async with app.run_test(size=(MIN_WIDTH, MIN_HEIGHT)) as pilot:
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        shown = [item for item in footer.query("FooterKey") if item.region.right <= app.size.width and item.region.width]
+        labels = {item.description for item in shown}
+        assert {"Help", "Quit"} <= labels, labels
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("┃", " ").replace("│", " ").split())
+
+
+async def test_a_step_with_a_slip_and_a_note_shows_them_whole_at_80x24():
+    """∂L/∂z₂ of the tanh chain: the document's slip, explained, and the scenario's note."""
+    app = StepperApp(trace=Trace(resolve("tanh-chain")), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.position = app.trace.find("delta[2][1]")[0]
+        await pilot.pause()
+        await pilot.pause()
+        panel = app.query_one(EquationsPanel)
+        shown = words(panel.visible_text)
+        for line in panel.plain.splitlines():
+            assert words(line) in shown, line
+        assert "✗ document" in shown and "✎" in shown
+        # The table keeps its minimum: its heading and the current row.
+        assert "▶ ∂L/∂z₂" in app.query_one(ValueTable).visible_text
+        app.position = 0  # a step with nothing more to say: the panel is back to its own height
+        await pilot.pause()
+        await pilot.pause()
+        assert panel.size.height == panel.styles.base.height.value
+
+
+async def test_the_matrix_view_shows_whole_matrices_at_80x24():
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.position = app.trace.find("dE/da[1][1]")[0]
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.pause()
+        shown = app.query_one(EquationsPanel).visible_text
+        assert "⎡0.4000 0.5000⎤" in shown and "⎣0.4500 0.5500⎦" in shown
+
+
+async def test_autoplay_speed_and_phase_stops_stay_readable_at_80_columns():
+    app = StepperApp(trace=Trace(resolve("tanh-chain")), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("p", "P")
+        await pilot.pause()
+        assert "▶ playing 1s · stops at phases" in app.query_one(StatusBar).visible_text
+        await pilot.press("p")
+
+
+async def test_the_gradient_check_has_one_line_per_gradient_at_80x24():
+    app = StepperApp(trace=Trace(resolve("wide-6-10-10-4")), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.position = app.trace.find("W[1][1][1]")[0]
+        await pilot.press("c")
+        await pilot.pause()
+        report = app.screen.query_one("#gradcheck-report")
+        rows = [line for line in str(report.render()).splitlines() if line.startswith("∂E/∂")]
+        assert rows and max(len(row) for row in rows) <= report.content_region.width
+
+
+async def test_compare_keeps_the_document_column_on_screen_at_80x24():
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False, compare="update_order=layerwise")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.position = app.trace.find("W[2][2][2]")[0]
+        await pilot.pause()
+        table = app.query_one(ValueTable).visible_text.splitlines()
+        assert "variant" in table[1] and "document" in table[1]
+        current = next(line for line in table if line.startswith("▶"))
+        assert "0.57143✗" in current  # the document's printed w₈, beside the exact and the variant's
+
+
+@pytest.mark.parametrize("name, quantity, label", [
+    ("sigmoid-2-2-2", "da/dz[2][1]", "▶∂o₁/∂net_o₁  0.2387"),  # was "▶a′(z)"
+    ("sigmoid-2-2-2", "dE/dW[2][1][1]", "▶∂E/∂w₅  0.0722"),  # was the weight: "▶w₅ 0.4000"
+    ("wide-6-10-10-4", "dE/da[2][3]", "▶∂E/∂a⁽²⁾₃"),  # was "▶∂E/∂a"
+])
+async def test_the_diagram_names_the_current_quantity_as_the_panels_do(name, quantity, label):
+    app = StepperApp(trace=Trace(resolve(name)), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = app.trace.find(quantity)[0]
+        await pilot.pause()
+        event = app.trace[app.position]
+        assert label.split()[0] == f"▶{event.symbol}"  # the equations' symbol
+        assert label in app.query_one(NetworkDiagram).visible_text
+        assert event.symbol in app.query_one(EquationsPanel).plain
