@@ -8,7 +8,8 @@ the page's script does: connect, send its size, read frames, send keys) connect 
 moment. Per tab: the time from connecting to the stepper's status line ("event 1/39") in its
 first frame, and from pressing → to "event 2/39". With all K open, each app process's memory:
 PSS (its share of pages, the shared copy-on-write pages divided among those sharing them) and
-RSS. Then every tab closes, and the time until the server has no app process left is measured
+RSS; and the CPU time each has used by then (to its first frame and one step: what a session
+costs whatever the machine's load). Then every tab closes, and the time until the server has no app process left is measured
 (processes found by pid: the server's grandchildren, from /proc).
 
 The machine's load average is recorded before each run: on a shared machine the figures move
@@ -54,10 +55,18 @@ def parents() -> dict[int, int]:
     return found
 
 
-def grandchildren(pid: int) -> set[int]:
+def app_processes(pid: int, fork: bool) -> set[int]:
+    """A server's sessions: its grandchildren when they are forked (its one child is the forker),
+    else its children."""
     tree = parents()
     children = {child for child, parent in tree.items() if parent == pid}
-    return {child for child, parent in tree.items() if parent in children}
+    return {child for child, parent in tree.items() if parent in children} if fork else children
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used: what a session costs, whatever the load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -119,14 +128,15 @@ async def run_room(k: int, fork: bool) -> dict:
         tasks = [asyncio.create_task(tab(port, start, record)) for record in records]
         start.set()
         await asyncio.wait_for(asyncio.gather(*(record["ready"].wait() for record in records)), 180)
-        apps = grandchildren(server.pid)
+        apps = app_processes(server.pid, fork)
         memory = [memory_kib(pid) for pid in apps]
+        cpu = [cpu_seconds(pid) for pid in apps]
         close.set()
         await asyncio.gather(*tasks)
         closed = time.monotonic()
-        while grandchildren(server.pid) and time.monotonic() - closed < 30:
+        while app_processes(server.pid, fork) and time.monotonic() - closed < 30:
             await asyncio.sleep(0.05)
-        left = grandchildren(server.pid)
+        left = app_processes(server.pid, fork)
         first = sorted(record["first_frame"] for record in records)
         steps = sorted(record["step"] for record in records)
         return {
@@ -134,6 +144,7 @@ async def run_room(k: int, fork: bool) -> dict:
             "app_processes_while_open": len(apps),
             "first_frame_median_s": round(statistics.median(first), 3), "first_frame_worst_s": round(first[-1], 3),
             "step_median_s": round(statistics.median(steps), 3), "step_worst_s": round(steps[-1], 3),
+            "cpu_per_session_s": round(statistics.median(cpu), 3),
             "pss_per_session_mib": round(statistics.mean(m[0] for m in memory) / 1024, 1),
             "rss_per_session_mib": round(statistics.mean(m[1] for m in memory) / 1024, 1),
             "all_ended_after_close_s": round(time.monotonic() - closed, 2),
@@ -145,12 +156,13 @@ async def run_room(k: int, fork: bool) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| sessions | start | first frame median / worst | step median / worst | memory per session (PSS / RSS) | all ended after close | load before |",
-             "|---:|---|---|---|---|---|---|"]
+    lines = ["| sessions | start | first frame median / worst | step median / worst | CPU per session | memory per session (PSS / RSS) | all ended after close | load before |",
+             "|---:|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['sessions']} | {'forked' if r['fork'] else 'fresh interpreter'} "
                      f"| {r['first_frame_median_s']:.2f} s / {r['first_frame_worst_s']:.2f} s "
                      f"| {r['step_median_s'] * 1000:.0f} ms / {r['step_worst_s'] * 1000:.0f} ms "
+                     f"| {r['cpu_per_session_s']:.2f} s "
                      f"| {r['pss_per_session_mib']:.0f} MiB / {r['rss_per_session_mib']:.0f} MiB "
                      f"| {r['all_ended_after_close_s']:.1f} s ({r['app_processes_left']} left) "
                      f"| {r['load_before'][0]:.1f} |")
