@@ -9,8 +9,10 @@ moment. Per tab: the time from connecting to the stepper's status line ("event 1
 first frame, and from pressing → to "event 2/39". With all K open, each app process's memory:
 PSS (its share of pages, the shared copy-on-write pages divided among those sharing them) and
 RSS; and the CPU time each has used by then (to its first frame and one step: what a session
-costs whatever the machine's load). Then every tab closes, and the time until the server has no app process left is measured
-(processes found by pid: the server's grandchildren, from /proc).
+costs whatever the machine's load). Then every tab closes, and the time until the server has no
+app process left is measured (processes found by pid, from /proc: the server's grandchildren,
+or its children with --no-fork). Exit status 1 if 30 forked sessions miss the goal: each first
+frame under 5 s, none left 10 s after all closed.
 
 The machine's load average is recorded before each run: on a shared machine the figures move
 with it. Results are printed as a table and written to benchmarks/results/serve.json.

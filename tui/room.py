@@ -254,7 +254,7 @@ class Room(Server):
         return len(self.sessions) >= self.max_sessions
 
     def room_full_text(self) -> str:
-        return (f"The room is full: all {self.max_sessions} sessions of this server are in use.\n"
+        return (f"The room is full: {self.max_sessions} of {self.max_sessions} sessions in use.\n"
                 "Try again when someone leaves, or ask the lecturer to raise --max-sessions.")
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
