@@ -16,7 +16,7 @@ import time
 import aiohttp
 import pytest
 
-from .serving import ARROW_RIGHT, SESSION_ENV, Served, alive, descendants, free_port, open_tab
+from .serving import ARROW_RIGHT, SESSION_ENV, Served, alive, descendants, free_port, open_tab, parents
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds processes through /proc (Linux)")
 
@@ -78,6 +78,20 @@ async def test_sigterm_ends_every_session_the_server_started():
             assert room.process.wait(timeout=5) == 0
     finally:
         room.stop()
+
+
+async def test_the_room_still_opens_if_the_session_forker_is_killed(served):
+    forker = {child for child, parent in parents().items() if parent == served.pid}
+    assert len(forker) == 1
+    os.kill(forker.pop(), signal.SIGKILL)
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39"), tab.seen[-300:]  # in a fresh interpreter, then
+        await tab.ws.close()
+    deadline = time.monotonic() + 5
+    while descendants(served.pid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert descendants(served.pid) == set()
 
 
 async def test_the_connection_beyond_the_limit_is_told_the_room_is_full():

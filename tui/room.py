@@ -189,7 +189,13 @@ class Forker:
         for event in self.ended.values():  # it ended its children on its way out
             event.set()
 
+    @property
+    def running(self) -> bool:
+        return self.listener is not None and not self.listener.done()
+
     async def fork(self, channel: int, errors: int, columns: int, rows: int) -> int:
+        if not self.running:
+            raise RuntimeError("the session forker has ended")
         self.next_session += 1
         future = self.pending[self.next_session] = asyncio.get_running_loop().create_future()
         request = json.dumps({"session": self.next_session, "columns": columns, "rows": rows}).encode()
@@ -268,8 +274,10 @@ class Room(Server):
     def new_session(self) -> Session:
         common = dict(write_bytes=None, write_str=None, close=None, download_manager=self.download_manager,
                       debug=self.debug)
-        if self.forker is not None:
+        if self.forker is not None and self.forker.running:
             return ForkedSession(self.command, forker=self.forker, **common)
+        if self.forker is not None:  # it has ended (killed?): the room still opens, only slower
+            log.warning("the session forker has ended: each new session starts a fresh interpreter")
         return SpawnedSession(self.command, argv=self.argv, **common)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
