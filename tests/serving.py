@@ -136,7 +136,7 @@ class Tab:
 
 
 async def open_tab(session: aiohttp.ClientSession, port: int, width: int = 100, height: int = 30) -> Tab:
-    ws = await session.ws_connect(f"ws://127.0.0.1:{port}/ws?width={width}&height={height}")
+    ws = await asyncio.wait_for(session.ws_connect(f"ws://127.0.0.1:{port}/ws?width={width}&height={height}"), 30)
     await ws.send_str(json.dumps(["resize", {"width": width, "height": height}]))
     return Tab(ws)
 

@@ -101,34 +101,6 @@ class _Pipes:
         self.stdout, self.stderr = stdout, stderr
 
 
-class ForkedSession(Session):
-    """A session forked from the room's forker (tui/forker.py): no interpreter start-up."""
-
-    def __init__(self, command: str, *, forker: Forker, **kwargs: Any) -> None:
-        super().__init__(command, **kwargs)
-        self.forker = forker
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        ours, theirs = socket.socketpair()
-        errors_ours, errors_theirs = socket.socketpair()
-        try:
-            self.pid = await self.forker.fork(theirs.fileno(), errors_theirs.fileno(), width, height)
-        finally:
-            theirs.close()  # the child has its own copies now; ours must not keep its ends open
-            errors_theirs.close()
-        stdout, self._stdin = await asyncio.open_unix_connection(sock=ours)
-        errors, errors_writer = await asyncio.open_unix_connection(sock=errors_ours)
-        errors_writer.write_eof()
-        self._process = _Pipes(stdout, errors)
-        return self._process
-
-    async def _exited(self) -> None:
-        await self.forker.exited(self.pid)
-
-    async def _kill(self) -> None:
-        self.forker.kill(self.pid)
-
-
 class SpawnedSession(Session):
     """A session in a fresh interpreter (where fork is missing, or to compare start-up times)."""
 
@@ -149,6 +121,49 @@ class SpawnedSession(Session):
 
     async def _kill(self) -> None:
         self._process.kill()
+
+
+class ForkedSession(SpawnedSession):
+    """A session forked from the room's forker (tui/forker.py): no interpreter start-up.
+
+    If the forker has ended (killed, say), the session starts a fresh interpreter instead."""
+
+    def __init__(self, command: str, *, forker: Forker, argv: list[str], **kwargs: Any) -> None:
+        super().__init__(command, argv=argv, **kwargs)
+        self.forker = forker
+        self.forked = False
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
+        ours, theirs = socket.socketpair()
+        errors_ours, errors_theirs = socket.socketpair()
+        try:
+            self.pid = await self.forker.fork(theirs.fileno(), errors_theirs.fileno(), width, height)
+        except (OSError, RuntimeError):
+            ours.close()
+            errors_ours.close()
+            log.warning("the session forker has ended: this session starts a fresh interpreter")
+            return await super()._open_app_process(width, height)
+        finally:
+            theirs.close()  # the child has its own copies now; ours must not keep its ends open
+            errors_theirs.close()
+        self.forked = True
+        stdout, self._stdin = await asyncio.open_unix_connection(sock=ours)
+        errors, errors_writer = await asyncio.open_unix_connection(sock=errors_ours)
+        errors_writer.write_eof()
+        self._process = _Pipes(stdout, errors)
+        return self._process
+
+    async def _exited(self) -> None:
+        if self.forked:
+            await self.forker.exited(self.pid)
+        else:
+            await super()._exited()
+
+    async def _kill(self) -> None:
+        if self.forked:
+            self.forker.kill(self.pid)
+        else:
+            await super()._kill()
 
 
 class Forker:
@@ -274,10 +289,8 @@ class Room(Server):
     def new_session(self) -> Session:
         common = dict(write_bytes=None, write_str=None, close=None, download_manager=self.download_manager,
                       debug=self.debug)
-        if self.forker is not None and self.forker.running:
-            return ForkedSession(self.command, forker=self.forker, **common)
-        if self.forker is not None:  # it has ended (killed?): the room still opens, only slower
-            log.warning("the session forker has ended: each new session starts a fresh interpreter")
+        if self.forker is not None:
+            return ForkedSession(self.command, forker=self.forker, argv=self.argv, **common)
         return SpawnedSession(self.command, argv=self.argv, **common)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
