@@ -125,6 +125,13 @@ class Tab:
     async def press(self, keys: str) -> None:
         await self.ws.send_str(json.dumps(["stdin", keys]))
 
+    async def close(self) -> None:
+        """The tab closes (a closing handshake), given at most 10 s before the connection is dropped."""
+        try:
+            await asyncio.wait_for(self.ws.close(), 10)
+        except (TimeoutError, asyncio.TimeoutError):
+            self.drop()
+
     def drop(self) -> None:
         """The connection goes without a closing handshake (a killed browser, a dropped network).
 

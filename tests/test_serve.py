@@ -37,7 +37,7 @@ async def test_serve_answers_on_localhost_and_a_tab_steps(served):
         await tab.press(ARROW_RIGHT)
         assert await tab.until("event 2/39")
         assert len(served.app_processes()) == 1
-        await tab.ws.close()
+        await tab.close()
     assert await served.app_processes_after(0, within=5) == set()
 
 
@@ -57,7 +57,7 @@ async def test_a_tab_closed_while_its_app_starts_ends_it(served):
             tab = await open_tab(client, served.port)
             await tab.ws.send_str('["resize", {"width": 142, "height": 44}]')
             await asyncio.sleep(0.05)
-            await tab.ws.close()
+            await tab.close()
     assert await served.app_processes_after(0, within=5) == set()
 
 
@@ -87,7 +87,7 @@ async def test_the_room_still_opens_if_the_session_forker_is_killed(served):
     async with aiohttp.ClientSession() as client:
         tab = await open_tab(client, served.port)
         assert await tab.until("event 1/39"), tab.seen[-300:]  # in a fresh interpreter, then
-        await tab.ws.close()
+        await tab.close()
     deadline = time.monotonic() + 5
     while descendants(served.pid) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
@@ -107,7 +107,7 @@ async def test_the_connection_beyond_the_limit_is_told_the_room_is_full():
             assert await second.ws.receive(timeout=5) is not None and second.ws.closed
             assert second.ws.close_code == aiohttp.WSCloseCode.TRY_AGAIN_LATER
             assert len(room.app_processes()) == 1  # the refused tab started nothing
-            await first.ws.close()
+            await first.close()
             assert await room.app_processes_after(0, within=5) == set()
             assert room.get("/")[0] == 200  # a seat is free again
     finally:

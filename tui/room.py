@@ -42,6 +42,7 @@ log = logging.getLogger("textual-serve")
 DRIVER = "backprop_stepper.tui.served:ServedDriver"
 TEMPLATES = Path(__file__).parent / "templates"
 STOP_GRACE = 3.0  # seconds a session has to end after its "quit" before it is killed
+FORK_TIMEOUT = 30.0  # seconds the forker has to answer a request for a session (it takes milliseconds)
 HEARTBEAT = 5.0  # seconds between websocket pings: a browser that vanished without a word is noticed
 
 
@@ -138,7 +139,7 @@ class ForkedSession(SpawnedSession):
         errors_ours, errors_theirs = socket.socketpair()
         try:
             self.pid = await self.forker.fork(theirs.fileno(), errors_theirs.fileno(), width, height)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError, TimeoutError):
             ours.close()
             errors_ours.close()
             log.warning("the session forker has ended: this session starts a fresh interpreter")
@@ -190,19 +191,27 @@ class Forker:
 
     async def listen(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
-            data = await loop.sock_recv(self.control, 4096)
-            if not data:
-                break
-            message = json.loads(data)
-            if "exited" in message:
-                self.ended.setdefault(message["exited"], asyncio.Event()).set()
-            elif (future := self.pending.pop(message["session"], None)) is not None:
-                future.set_result(message["pid"])
-        for future in self.pending.values():
-            future.set_exception(RuntimeError("the session forker has ended"))
-        for event in self.ended.values():  # it ended its children on its way out
-            event.set()
+        try:
+            while True:
+                try:
+                    data = await loop.sock_recv(self.control, 4096)
+                except OSError:  # a killed forker's end may reset rather than close
+                    data = b""
+                if not data:
+                    break
+                message = json.loads(data)
+                if "exited" in message:
+                    self.ended.setdefault(message["exited"], asyncio.Event()).set()
+                elif (future := self.pending.pop(message["session"], None)) is not None:
+                    future.set_result(message["pid"])
+        finally:
+            # Nothing waits for ever on a forker that has gone.
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(RuntimeError("the session forker has ended"))
+            self.pending.clear()
+            for event in self.ended.values():  # it ended its children on its way out
+                event.set()
 
     @property
     def running(self) -> bool:
@@ -215,7 +224,7 @@ class Forker:
         future = self.pending[self.next_session] = asyncio.get_running_loop().create_future()
         request = json.dumps({"session": self.next_session, "columns": columns, "rows": rows}).encode()
         socket.send_fds(self.control, [request], [channel, errors])
-        pid = await future
+        pid = await asyncio.wait_for(future, FORK_TIMEOUT)
         self.ended.setdefault(pid, asyncio.Event())
         return pid
 
