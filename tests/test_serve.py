@@ -1,74 +1,136 @@
-"""`backprop-stepper serve`: the page answers on localhost and the app runs behind its websocket."""
+"""`backprop-stepper serve`: sessions that end however their tab goes, a room limit, a page that needs no internet.
+
+App processes are found by pid (the server's descendants, from /proc), never by name.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
+import os
+import re
+import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 import aiohttp
 import pytest
 
+from .serving import ARROW_RIGHT, SESSION_ENV, Served, alive, descendants, free_port, open_tab, parents
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds processes through /proc (Linux)")
 
 
 @pytest.fixture
-def server():
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "backprop_stepper", "serve", "sigmoid-2-2-2", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def served():
+    room = Served("sigmoid-2-2-2")
+    yield room
+    room.stop()
+
+
+async def test_serve_answers_on_localhost_and_a_tab_steps(served):
+    assert f"ws://127.0.0.1:{served.port}/ws" in served.page  # bound to localhost, and browsers are told so
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39"), tab.seen[-500:]  # the stepper's own status line
+        assert "Sigmoid 2-2-2" in tab.seen
+        await tab.press(ARROW_RIGHT)
+        assert await tab.until("event 2/39")
+        assert len(served.app_processes()) == 1
+        await tab.close()
+    assert await served.app_processes_after(0, within=5) == set()
+
+
+async def test_a_tab_dropped_mid_frame_ends_its_app(served):
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        await tab.until("\x1b[", within=30)  # the first bytes of the first frame, and no more
+        assert len(served.app_processes()) == 1
+        tab.drop()
+        assert await served.app_processes_after(0, within=5) == set()
+
+
+async def test_a_tab_closed_while_its_app_starts_ends_it(served):
+    # A quit that reached the app while it was starting made it spin at 100% of a core for ever.
+    async with aiohttp.ClientSession() as client:
+        for _ in range(3):
+            tab = await open_tab(client, served.port)
+            await tab.ws.send_str('["resize", {"width": 142, "height": 44}]')
+            await asyncio.sleep(0.05)
+            await tab.close()
+    assert await served.app_processes_after(0, within=5) == set()
+
+
+async def test_sigterm_ends_every_session_the_server_started():
+    room = Served("sigmoid-2-2-2")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    page = response.read().decode()
-                break
-            except OSError as error:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    output = process.stdout.read().decode() if process.poll() is not None else "no answer"
-                    raise AssertionError(output) from error
-                time.sleep(0.3)
-        yield port, page
+        async with aiohttp.ClientSession() as client:
+            tabs = [await open_tab(client, room.port) for _ in range(3)]
+            for tab in tabs:
+                assert await tab.until("event 1/39")
+            started = descendants(room.pid)
+            assert len(room.app_processes()) == 3
+            room.process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 5
+            while alive(started) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            assert alive(started) == set(), "processes the server started outlived it by 5 s"
+            assert room.process.wait(timeout=5) == 0
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        room.stop()
 
 
-def test_serve_answers_on_localhost_and_runs_the_app(server):
-    port, page = server
-    assert f"ws://127.0.0.1:{port}/ws" in page  # bound to localhost, and browsers are told so
+async def test_the_room_still_opens_if_the_session_forker_is_killed(served):
+    forker = {child for child, parent in parents().items() if parent == served.pid}
+    assert len(forker) == 1
+    os.kill(forker.pop(), signal.SIGKILL)
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39"), tab.seen[-300:]  # in a fresh interpreter, then
+        await tab.close()
+    deadline = time.monotonic() + 5
+    while descendants(served.pid) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert descendants(served.pid) == set()
 
-    async def first_frame() -> str:
-        seen = ""
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(f"ws://127.0.0.1:{port}/ws") as ws:
-                await ws.send_str(json.dumps(["resize", {"width": 100, "height": 30}]))
-                deadline = time.monotonic() + 30
-                while time.monotonic() < deadline and "event 1/39" not in seen:
-                    try:
-                        message = await ws.receive(timeout=5)
-                    except TimeoutError:
-                        continue
-                    if message.type == aiohttp.WSMsgType.BINARY:
-                        seen += message.data.decode("utf-8", "replace")
-                    elif message.type == aiohttp.WSMsgType.TEXT:
-                        seen += message.data
-                    elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                        break
-        return seen
 
-    output = asyncio.run(first_frame())
-    assert "event 1/39" in output  # the stepper's own status line, rendered in the served app
-    assert "Sigmoid 2-2-2" in output
+async def test_the_connection_beyond_the_limit_is_told_the_room_is_full():
+    room = Served("sigmoid-2-2-2", "--max-sessions", "1")
+    try:
+        async with aiohttp.ClientSession() as client:
+            first = await open_tab(client, room.port)
+            assert await first.until("event 1/39")
+            status, page = room.get("/")
+            assert status == 503 and "The room is full" in page and "--max-sessions" in page
+            second = await open_tab(client, room.port)
+            assert await second.until("The room is full", within=5)
+            assert await second.ws.receive(timeout=5) is not None and second.ws.closed
+            assert second.ws.close_code == aiohttp.WSCloseCode.TRY_AGAIN_LATER
+            assert len(room.app_processes()) == 1  # the refused tab started nothing
+            await first.close()
+            assert await room.app_processes_after(0, within=5) == set()
+            assert room.get("/")[0] == 200  # a seat is free again
+    finally:
+        room.stop()
+
+
+def test_the_page_loads_nothing_from_outside_the_server(served):
+    page = served.page
+    addresses = re.findall(r"\b(?:https?|wss?)://[^\s\"'<>)]+", page)
+    assert addresses and all(address.startswith((served.url, f"ws://127.0.0.1:{served.port}/"))
+                             for address in addresses), addresses
+    assert "fonts.googleapis" not in page and "//" not in re.sub(r"\b(?:https?|wss?)://", "", page.split("<style>")[0])
+    loaded = re.findall(r"(?:src|href)=\"([^\"]+)\"|url\(\"([^\"]+)\"\)", page)
+    assets = [a or b for a, b in loaded]
+    assert any("fonts/RobotoMono" in asset for asset in assets)  # the terminal's font, from here
+    for asset in assets:
+        assert served.get(asset.removeprefix(served.url))[0] == 200, asset
+
+
+def test_serve_help_states_the_session_limit():
+    result = subprocess.run([sys.executable, "-m", "backprop_stepper", "serve", "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert "--max-sessions N" in result.stdout and "default 40" in result.stdout
 
 
 def test_serve_refuses_a_bad_scenario_before_serving(tmp_path):
@@ -78,3 +140,41 @@ def test_serve_refuses_a_bad_scenario_before_serving(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "TOML syntax error" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- the served app on its own: however its server goes, it exits ------------------------------
+
+
+def start_served_app() -> subprocess.Popen:
+    app = subprocess.Popen([sys.executable, "-m", "backprop_stepper", "sigmoid-2-2-2"], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=SESSION_ENV)
+    output, deadline = b"", time.monotonic() + 30
+    while b"event 1/39" not in output and time.monotonic() < deadline:
+        chunk = os.read(app.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        output += chunk
+    assert b"event 1/39" in output
+    return app
+
+
+def ends_within(app: subprocess.Popen, seconds: float) -> bool:
+    try:
+        app.wait(timeout=seconds)
+        return True
+    except subprocess.TimeoutExpired:
+        app.kill()
+        app.wait()
+        return False
+
+
+def test_a_served_app_exits_when_its_stdin_ends():
+    app = start_served_app()
+    app.stdin.close()  # the server went away
+    assert ends_within(app, 5)
+
+
+def test_a_served_app_exits_on_sigterm():
+    app = start_served_app()
+    app.send_signal(signal.SIGTERM)
+    assert ends_within(app, 5)

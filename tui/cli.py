@@ -7,7 +7,7 @@
     backprop-stepper gradcheck SCENARIO   analytic against central-difference gradients
     backprop-stepper export SCENARIO --format markdown|json -o FILE
     backprop-stepper new --layers 2,3,1 [--activation tanh] [--seed N] -o FILE
-    backprop-stepper serve [SCENARIO] [--host 127.0.0.1] [--port 8000]
+    backprop-stepper serve [SCENARIO] [--host 127.0.0.1] [--port 8000] [--max-sessions N]
 
 SCENARIO is a path to a .toml file or the name of a bundled scenario. A bad scenario prints one
 message naming the file, the place and the problem, and exits with status 1; never a traceback.
@@ -246,36 +246,43 @@ def _new(argv: list[str]) -> int:
     return EXIT_OK
 
 
+DEFAULT_MAX_SESSIONS = 40  # a room's worth on a two-core laptop: ~30 MB and a few ms of CPU each
+
+
 @command("serve")
 def _serve(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="backprop-stepper serve",
-                                     description="Serve the stepper in a web browser (textual-serve).")
-    parser.add_argument("scenario", nargs="?")
-    parser.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
+    parser = argparse.ArgumentParser(
+        prog="backprop-stepper serve",
+        description="Serve the stepper to a room's web browsers: each tab gets its own stepper. "
+        "The page needs no internet: everything it loads comes from this server.")
+    parser.add_argument("scenario", nargs="?", help="a scenario file or bundled scenario name (default: a picker)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="default 127.0.0.1: this machine only; 0.0.0.0 for the room's network")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--public-url", help="the address browsers use (default: worked out from --host)")
     parser.add_argument("--theme")
+    parser.add_argument("--max-sessions", type=int, default=DEFAULT_MAX_SESSIONS, metavar="N",
+                        help=f"at most N browser tabs at once (default {DEFAULT_MAX_SESSIONS}, for a laptop); "
+                        "the next one is told that the room is full")
+    parser.add_argument("--no-fork", action="store_true",
+                        help="start a fresh interpreter for each tab instead of forking a started one "
+                        "(slower to open; for comparison)")
     args = parser.parse_args(argv)
-    import shlex
-
+    if args.max_sessions < 1:
+        parser.error("--max-sessions must be at least 1")
     if args.scenario:
         _load(args.scenario)  # a bad file is reported here, not in every browser tab
-    command = [sys.executable, "-m", "backprop_stepper"] + ([args.scenario] if args.scenario else [])
-    if args.theme:
-        command += ["--theme", args.theme]
+    app_argv = ([args.scenario] if args.scenario else []) + (["--theme", args.theme] if args.theme else [])
     public_url = args.public_url
     if public_url is None and args.host in ("0.0.0.0", "::", ""):
         # Browsers cannot connect to ws://0.0.0.0: give them this machine's address instead.
         import socket
 
         public_url = f"http://{socket.gethostbyname(socket.gethostname())}:{args.port}"
-    from textual_serve.server import Server
+    from .room import Room
 
-    server = Server(" ".join(shlex.quote(part) for part in command), host=args.host, port=args.port,
-                    title="backprop-stepper", public_url=public_url)
-    print(f"Serving backprop-stepper at {public_url or f'http://{args.host}:{args.port}'} (Ctrl+C stops)",
-          file=sys.stderr)
-    server.serve()
+    Room(app_argv, max_sessions=args.max_sessions, fork=not args.no_fork, host=args.host, port=args.port,
+         title="backprop-stepper", public_url=public_url).serve()
     return EXIT_OK
 
 
