@@ -30,6 +30,7 @@ def _number(value: float) -> str:
 
 
 def iteration_range(trace: Trace, first: int | None, last: int | None) -> range:
+    """The iterations `first` to `last` (1-based, inclusive) within the run; None means its first or last."""
     first = 1 if first is None else max(1, first)
     last = trace.iterations if last is None else min(trace.iterations, last)
     return range(first, last + 1)

@@ -40,6 +40,8 @@ Part = Term | str  # a term, or an operator such as "·", "+", "⊙", "=", "−"
 
 @dataclass(frozen=True)
 class Block:
+    """One vector equation of the matrix view: the events it groups, its matrices and the entries it marks."""
+
     iteration: int
     end: int  # index of the block's last event: where the matrix view stands
     start: int  # index of its first event
@@ -93,6 +95,7 @@ class MatrixView:
         return (iteration - 1) * len(self._keys) + int(self._block_of[offset])
 
     def end_of(self, number: int) -> int:
+        """The index of the last event of block `number` (blocks are numbered across the run)."""
         iteration, n = divmod(number, len(self._keys))
         return self.trace.index_of(iteration + 1, int(self._ends[n]))
 
