@@ -123,8 +123,9 @@ class Explainer:
                 hidden += 1
                 continue
             neurons = list(route) + [j]  # neurons in layers L, L-1, ..., l
-            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])), self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
-            for m, (upper, lower) in zip(range(L, l, -1), zip(neurons, neurons[1:])):
+            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])),
+                       self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
+            for m, (upper, lower) in zip(range(L, l, -1), itertools.pairwise(neurons), strict=True):
                 factors.append(self._factor(state, Key(Family.W, m, upper, lower), "parameter"))
                 factors.append(self._factor(state, Key(Family.DA_DZ, m - 1, lower)))
             if family is Family.DE_DA:

@@ -128,7 +128,7 @@ def step_loss(scenario, params, samples) -> float:
     Y = np.stack([scenario.samples[s].y for s in samples])
     a = X
     with np.errstate(all="ignore"):
-        for (W, b), layer in zip(params, scenario.layers):
+        for (W, b), layer in zip(params, scenario.layers, strict=True):
             z = a @ W.T + (0.0 if b is None else b)
             a = activate(layer.activation, z)
         return float(loss_terms(scenario.loss, a, Y).sum(axis=1).mean())

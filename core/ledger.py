@@ -128,7 +128,8 @@ class Ledger:
         # Parameters: their context slot, and the offsets of their update events, one per step.
         steps = len(plan.steps)
         self._parameter_rows = np.flatnonzero(self._is_parameter)
-        self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows], dtype=np.int64)
+        self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows],
+                                        dtype=np.int64)
         self._updates = np.full((len(self._parameter_rows), steps), np.iinfo(np.int64).max, dtype=np.int64)
         for row, position in enumerate(self._parameter_rows):
             key = self.entries[position].key

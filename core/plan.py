@@ -110,7 +110,8 @@ class Plan:
         """(key, sample or -1) → offsets of the events computing it, built in one pass when first
         needed (the value table needs it for every quantity; `find` scans once per call)."""
         found: dict[tuple[Key, int], list[int]] = {}
-        columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist())
+        columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist(),
+                      strict=True)
         for offset, (kind, l, j, i, sample) in enumerate(columns):
             found.setdefault((key_of(KINDS[kind], l, j, i), sample), []).append(offset)
         return found

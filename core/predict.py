@@ -263,7 +263,8 @@ class PredictSession:
     def standing(self) -> str:
         """For the status line: right first time out of asked, and every answer typed."""
         total = self.total
-        return f"predict {total.first}/{total.asked} first try · {total.answers} answer{'s' if total.answers != 1 else ''}"
+        answers = f"{total.answers} answer{'s' if total.answers != 1 else ''}"
+        return f"predict {total.first}/{total.asked} first try · {answers}"
 
     def report(self, title: str) -> str:
         """A small Markdown report of the session."""
@@ -271,7 +272,8 @@ class PredictSession:
                  "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         for label, score in self.rows():
             name = "**all**" if label == "all" else label
-            lines.append(f"| {name} | {score.asked} | {score.first} | {score.hinted} | {score.revealed} | {score.answers} |")
+            lines.append(f"| {name} | {score.asked} | {score.first} | {score.hinted} | {score.revealed} "
+                         f"| {score.answers} |")
         if self.slips_seen:
             lines += ["", "Classic slips spotted:", ""]
             lines += [f"- {symbol}: {slip}" for symbol, slip in self.slips_seen]

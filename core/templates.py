@@ -193,7 +193,7 @@ class IterationJson:
             text += before_value
             gap(value_at + offset)
             text += before_substitution
-            for literal, (position, style) in zip(template.literals, template.holes):
+            for literal, (position, style) in zip(template.literals, template.holes, strict=False):
                 text += _dumps(literal)[1:-1]  # the holes' own texts need no escaping (see json_parts)
                 gap(SECTION[style] * width + template.read_slots[position])
             text += _dumps(template.literals[-1])[1:-1] + after + _dumps(template.meaning) + "}"
@@ -220,7 +220,7 @@ class IterationSubstitutions:
         text = ""
         for offset, template in enumerate(templates):
             text += "" if offset == 0 else HOLE
-            for literal, (position, style) in zip(template.literals, template.holes):
+            for literal, (position, style) in zip(template.literals, template.holes, strict=False):
                 pieces.append(text + literal)
                 picks.append(SECTION[style] * width + template.read_slots[position])
                 text = ""

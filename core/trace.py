@@ -321,7 +321,7 @@ class Trace:
         ends = starts[1:] + [plan.size]
         phase = PHASES.index(event.phase)
         segments = [(abs(int(plan.step[s]) - step), int(plan.sample[s]) != sample, s, e)
-                    for s, e in zip(starts, ends) if plan.phase[s] == phase]
+                    for s, e in zip(starts, ends, strict=True) if plan.phase[s] == phase]
         if not segments:
             return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))
         *_, s, e = min(segments)

@@ -150,7 +150,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
                     _update(scenario, l, weights, biases, *gradients[l], put)
 
     losses = np.concatenate(step_losses)
-    end = tuple(zip(weights, biases))
+    end = tuple(zip(weights, biases, strict=True))
     return IterationValues(context, values, start, end, float(losses.mean()))
 
 
