@@ -238,7 +238,7 @@ def plain_numpy_training(scenario) -> list[np.ndarray]:
     eta = scenario.learning_rate
     for _ in range(scenario.iterations):
         acts, nets = [X], []
-        for w, bias, name in zip(W, b, names):
+        for w, bias, name in zip(W, b, names, strict=True):
             z = acts[-1] @ w.T + bias
             nets.append(z)
             acts.append(activate(name, z))
@@ -249,7 +249,7 @@ def plain_numpy_training(scenario) -> list[np.ndarray]:
             delta = grad * slope(names[l], nets[l], acts[l + 1])
             grads.append((delta.T @ acts[l] / len(X), delta.mean(axis=0)))
             grad = delta @ W[l]
-        for l, (gw, gb) in zip(range(len(W) - 1, -1, -1), grads):
+        for l, (gw, gb) in zip(range(len(W) - 1, -1, -1), grads, strict=True):
             W[l] -= eta * gw
             b[l] -= eta * gb
     return W
@@ -264,7 +264,7 @@ def micrograd_training(scenario):
 
     sizes = [len(scenario.samples[0].x)] + [layer.size for layer in scenario.layers]
     model = MLP(sizes[0], sizes[1:])  # ReLU on every layer but the last, which is linear
-    for layer, spec in zip(model.layers, scenario.layers):
+    for layer, spec in zip(model.layers, scenario.layers, strict=True):
         for j, neuron in enumerate(layer.neurons):
             neuron.w = [Value(float(v)) for v in spec.weights[j]]
             neuron.b = Value(float(spec.biases[j]))
@@ -273,8 +273,8 @@ def micrograd_training(scenario):
     Y = [[float(v) for v in sample.y] for sample in scenario.samples]
     for _ in range(scenario.iterations):
         total = Value(0.0)
-        for x, y in zip(X, Y):
-            total = total + sum(((t - o) ** 2 * 0.5 for o, t in zip(model(x), y)), Value(0.0))
+        for x, y in zip(X, Y, strict=True):
+            total = total + sum(((t - o) ** 2 * 0.5 for o, t in zip(model(x), y, strict=True)), Value(0.0))
         loss = total * (1.0 / len(X))
         model.zero_grad()
         loss.backward()
@@ -318,8 +318,9 @@ def bench_trace(iterations: int, repeats: int) -> dict:
                 best = min(best, time.perf_counter() - start)
             times["values"].append(best)
             final = [w for w, _ in trace.training.final_params()]
-            assert all(np.allclose(w, e, rtol=1e-12, atol=1e-14) for w, e in zip(final, expected)), "numpy disagrees"
-            assert all(np.allclose(w, e, rtol=1e-9, atol=1e-12) for w, e in zip(final, by_micrograd)), \
+            assert all(np.allclose(w, e, rtol=1e-12, atol=1e-14)
+                       for w, e in zip(final, expected, strict=True)), "numpy disagrees"
+            assert all(np.allclose(w, e, rtol=1e-9, atol=1e-12) for w, e in zip(final, by_micrograd, strict=True)), \
                 "micrograd disagrees"
 
             start = time.perf_counter()
@@ -428,7 +429,8 @@ def main() -> None:
             print(f"   {label}")
             print(f"   {'':32}{'median':>9}{'p95':>9}{'× median':>10}{'× p95':>8}   goal: < 2")
             for name, r in step.items():
-                print(f"   {name:32}{r['median_ms']:7.2f}ms{r['p95_ms']:7.2f}ms{r['ratio_median']:10.2f}{r['ratio_p95']:8.2f}")
+                print(f"   {name:32}{r['median_ms']:7.2f}ms{r['p95_ms']:7.2f}ms"
+                      f"{r['ratio_median']:10.2f}{r['ratio_p95']:8.2f}")
 
     if args.only in (None, "startup"):
         print(f"\n2. Startup: process start → first painted frame, median of {repeats}")
@@ -445,14 +447,16 @@ def main() -> None:
         events = r["events"]
         print(f"   events                            {events:,}")
         print(f"   plain numpy loop                  {r['plain_numpy_seconds']:8.3f} s")
-        print(f"   micrograd, training               {r['micrograd_seconds']:8.3f} s   ({r['micrograd_per_second']:,.0f} events/s)")
-        print(f"   trace, every value (numpy)        {r['trace_values_seconds']:8.3f} s   × {r['trace_values_ratio']:.1f} "
-              f"the numpy loop   goal: < 5")
-        print(f"   trace, every Event object         {r['walk_events_seconds']:8.3f} s   ({r['walk_events_per_second']:,.0f} "
-              f"events/s)   {r['walk_events_speedup_over_micrograd']:.1f}× faster than micrograd   goal: ≥ 3")
-        print(f"   trace --json to a file (command)  {r['trace_json_seconds']:8.3f} s   ({r['trace_json_per_second']:,.0f} "
-              f"events/s, {r['trace_json_bytes'] / 1e6:.0f} MB)   {r['trace_json_speedup_over_micrograd']:.1f}× faster than "
-              f"micrograd   goal: ≥ 2")
+        print(f"   micrograd, training               {r['micrograd_seconds']:8.3f} s   "
+              f"({r['micrograd_per_second']:,.0f} events/s)")
+        print(f"   trace, every value (numpy)        {r['trace_values_seconds']:8.3f} s   "
+              f"× {r['trace_values_ratio']:.1f} the numpy loop   goal: < 5")
+        print(f"   trace, every Event object         {r['walk_events_seconds']:8.3f} s   "
+              f"({r['walk_events_per_second']:,.0f} events/s)   "
+              f"{r['walk_events_speedup_over_micrograd']:.1f}× faster than micrograd   goal: ≥ 3")
+        print(f"   trace --json to a file (command)  {r['trace_json_seconds']:8.3f} s   "
+              f"({r['trace_json_per_second']:,.0f} events/s, {r['trace_json_bytes'] / 1e6:.0f} MB)   "
+              f"{r['trace_json_speedup_over_micrograd']:.1f}× faster than micrograd   goal: ≥ 2")
         print(f"   peak memory (RSS) once open       {r['peak_rss_opened_mb']:8.1f} MB")
         print(f"   peak memory (RSS) after the walk  {r['peak_rss_walked_mb']:8.1f} MB   "
               f"(a tenth of the run: {r['peak_rss_walked_tenth_mb']:.1f} MB; flat: nothing per event is kept)")

@@ -10,6 +10,7 @@ import numpy as np
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The logistic sigmoid σ(z) = 1 / (1 + e⁻ᶻ) of each net input."""
     # exp(-|z|) never overflows, and each branch divides by a number in [1, 2].
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -24,6 +25,7 @@ def _tanh_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def relu(z: np.ndarray) -> np.ndarray:
+    """ReLU(z) = max(0, z) of each net input."""
     return np.maximum(z, 0.0)
 
 
@@ -33,6 +35,7 @@ def _relu_slope(z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def linear(z: np.ndarray) -> np.ndarray:
+    """The identity activation: the net input itself, as a float64 copy."""
     return np.array(z, dtype=np.float64, copy=True)
 
 
@@ -45,6 +48,7 @@ SLOPES = {"sigmoid": _sigmoid_slope, "tanh": _tanh_slope, "relu": _relu_slope, "
 
 
 def activate(name: str, z: np.ndarray) -> np.ndarray:
+    """The activation `name` ("sigmoid", "tanh", "relu" or "linear") of each net input z."""
     return FUNCTIONS[name](z)
 
 

@@ -91,6 +91,7 @@ def end_of_phase(trace: Trace, index: int) -> int:
 
 
 def end_of_iteration(trace: Trace, index: int) -> int:
+    """The last event of this iteration; from its last event, the last event of the next iteration."""
     iteration, _offset = trace.locate(index)
     last = trace.index_of(iteration, trace.per_iteration - 1)
     if last > index or iteration == trace.iterations:

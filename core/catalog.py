@@ -17,6 +17,8 @@ from .scenario import Scenario
 
 @dataclass(frozen=True)
 class Bundled:
+    """A scenario file shipped with the package: its file stem and its path."""
+
     name: str  # file stem, e.g. "20-sigmoid-2-2-2"
     path: Path
 
@@ -27,6 +29,7 @@ class Bundled:
         return self.name.split("-", 1)[-1]
 
     def load(self) -> Scenario:
+        """The scenario this file describes, validated."""
         return parse_scenario(self.path.read_bytes(), name=f"{self.name}.toml", path=self.path)
 
 
@@ -40,6 +43,7 @@ def bundled() -> list[Bundled]:
 
 
 def find_bundled(name: str) -> Bundled | None:
+    """The bundled scenario of this name (file stem or short name, ".toml" optional), or None."""
     wanted = name.removesuffix(".toml")
     for entry in bundled():
         # "sigmoid-2-2-2" finds "30-sigmoid-2-2-2": the numeric prefix only orders the list.

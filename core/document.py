@@ -18,11 +18,14 @@ _SLACK = 1e-9  # relative: keeps exact ties such as 0.0275 from failing on binar
 
 @dataclass(frozen=True)
 class Comparison:
+    """A value the document printed, beside the exact value the trace computes for it."""
+
     printed: PrintedValue
     exact: float
 
     @property
     def unit(self) -> float:
+        """One unit of the document's last printed digit (0.001 for "0.606")."""
         return 10.0 ** -self.printed.decimals
 
     @property
@@ -34,6 +37,7 @@ class Comparison:
 
     @property
     def agrees(self) -> bool:
+        """Whether the printed value is the exact value correctly rounded to the printed decimals."""
         return self.units_off <= 0.5 * (1 + _SLACK) + _SLACK * abs(self.printed.value) / self.unit
 
     @property
@@ -45,6 +49,7 @@ class Comparison:
 
     @property
     def verdict(self) -> str:
+        """"agrees", or what the exact value rounds to and the likely cause of the difference."""
         if self.agrees:
             return "agrees"
         off = self.units_off

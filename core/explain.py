@@ -24,6 +24,8 @@ MAX_PATHS = 64
 
 @dataclass(frozen=True)
 class Factor:
+    """One factor of a chain-rule product: a quantity's symbol, its value and its ledger entry."""
+
     symbol: str
     value: float
     entry: int  # ledger entry, for highlighting
@@ -31,15 +33,21 @@ class Factor:
 
 @dataclass(frozen=True)
 class Path:
+    """One path from the loss to a quantity: the local derivatives (and input) whose product it is."""
+
     factors: tuple[Factor, ...]
 
     @property
     def product(self) -> float:
+        """The product of the path's factors: its share of the quantity's value."""
         return math.prod(f.value for f in self.factors)
 
 
 @dataclass(frozen=True)
 class Explanation:
+    """Why a value is what it is: the sum over its paths (backward quantities) or the tree of
+    formulas that fed it (forward quantities)."""
+
     index: int
     symbol: str
     value: float
@@ -52,15 +60,19 @@ class Explanation:
 
     @property
     def total(self) -> float:
+        """The sum of the listed paths' products."""
         return sum(p.product for p in self.paths)
 
 
 class Explainer:
+    """"Why this number?" for any event of a trace, with every factor's value taken from its ledger."""
+
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
         self.trace: Trace = ledger.trace
 
     def explain(self, index: int) -> Explanation:
+        """The expansion of the value event `index` computes (for an update, of the gradient it used)."""
         trace = self.trace
         event = trace[index]
         state = self.ledger.at(index, event)
@@ -111,8 +123,9 @@ class Explainer:
                 hidden += 1
                 continue
             neurons = list(route) + [j]  # neurons in layers L, L-1, ..., l
-            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])), self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
-            for m, (upper, lower) in zip(range(L, l, -1), zip(neurons, neurons[1:])):
+            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])),
+                       self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
+            for m, (upper, lower) in zip(range(L, l, -1), itertools.pairwise(neurons), strict=True):
                 factors.append(self._factor(state, Key(Family.W, m, upper, lower), "parameter"))
                 factors.append(self._factor(state, Key(Family.DA_DZ, m - 1, lower)))
             if family is Family.DE_DA:

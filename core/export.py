@@ -30,6 +30,7 @@ def _number(value: float) -> str:
 
 
 def iteration_range(trace: Trace, first: int | None, last: int | None) -> range:
+    """The iterations `first` to `last` (1-based, inclusive) within the run; None means its first or last."""
     first = 1 if first is None else max(1, first)
     last = trace.iterations if last is None else min(trace.iterations, last)
     return range(first, last + 1)
@@ -126,7 +127,8 @@ def _setup(trace: Trace, out: IO[str]) -> None:
     w(f"| Network | {s.shape_label} ({functions}) |\n")
     w(f"| Loss | ${loss}$ |\n")
     w(f"| Learning rate | ${symbol_latex(sym.learning_rate)} = {s.learning_rate:g}$ |\n")
-    w(f"| Samples | {len(s.samples)} ({'one update per sample' if s.mode.value == 'stochastic' else 'one update per batch'}) |\n")
+    per = "one update per sample" if s.mode.value == "stochastic" else "one update per batch"
+    w(f"| Samples | {len(s.samples)} ({per}) |\n")
     w(f"| Iterations | {s.iterations} |\n\n")
     for n, sample in enumerate(s.samples, start=1):
         inputs = ", ".join(f"{symbol_latex(sym[Key(Family.X, 0, i + 1)])} = {v:g}" for i, v in enumerate(sample.x))
@@ -179,7 +181,7 @@ def _summary(trace: Trace, out: IO[str], iterations: range) -> None:
     start = trace.training.iteration(iterations.start).start
     w("\n| Parameter | before | after |\n|---|---|---|\n")
     sym = trace.symbols
-    for l, ((W0, b0), (W1, b1)) in enumerate(zip(start, final), start=1):
+    for l, ((W0, b0), (W1, b1)) in enumerate(zip(start, final, strict=True), start=1):
         for (j, i), value in _cells(W0):
             w(f"| ${symbol_latex(sym[Key(Family.W, l, j + 1, i + 1)])}$ | {value:.10g} | {W1[j, i]:.10g} |\n")
         if b0 is not None:

@@ -63,6 +63,8 @@ def _join(parts: list[str], sep: str = " + ") -> str:
 
 
 class FormulaWriter:
+    """Writes each event's formula and substitution in the scenario's notation."""
+
     def __init__(self, symbols: Symbols, activations: dict[int, str], loss: str, learning_rate: float) -> None:
         self.sym = symbols
         self.activations = activations  # layer -> activation name
@@ -77,6 +79,7 @@ class FormulaWriter:
         return method(key, reads)
 
     def s(self, reading: Reading) -> str:
+        """The symbol of the quantity a read names."""
         return self.sym[reading.key]
 
     # -- forward ------------------------------------------------------------------------------
@@ -242,6 +245,7 @@ TITLES = {
 
 
 def title(kind: Kind, batch_level: bool) -> str:
+    """What an event of this kind is called: "weight gradient", or "batch weight gradient" for a batch mean."""
     text = TITLES[kind]
     return f"batch {text}" if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) else text
 
@@ -276,6 +280,7 @@ SENTENCES = {
 
 
 def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int, value: float = 0.0) -> str:
+    """The plain sentence saying what an event's number means, or that it has diverged if it is not finite."""
     if not math.isfinite(value):
         return DIVERGED
     if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):

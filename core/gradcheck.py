@@ -34,6 +34,8 @@ ABSOLUTE = 1e-8
 
 @dataclass(frozen=True)
 class GradientCheck:
+    """One parameter's gradient: the analytic value from backpropagation and its numerical estimate."""
+
     quantity: str  # "dE/dW[2][1][1]"
     parameter: str  # "W[2][1][1]"
     symbol: str  # the gradient's document symbol, "∂E/∂w₅"
@@ -42,10 +44,12 @@ class GradientCheck:
 
     @property
     def difference(self) -> float:
+        """|analytic − numeric|."""
         return abs(self.analytic - self.numeric)
 
     @property
     def relative(self) -> float:
+        """The difference relative to the larger of the two gradients' magnitudes."""
         scale = max(abs(self.analytic), abs(self.numeric), 1e-12)
         return self.difference / scale
 
@@ -67,6 +71,7 @@ class GradientCheck:
 
     @property
     def mark(self) -> str:
+        """The check's verdict as a table cell: "✓", "✗" or "✗ not finite"."""
         return "✓" if self.agrees else ("✗ not finite" if self.non_finite else "✗")
 
 
@@ -86,6 +91,7 @@ class Verdict:
 
     @property
     def non_finite(self) -> list[GradientCheck]:
+        """The checks whose gradient or estimate is not a finite number."""
         return [c for c in self.checks if c.non_finite]
 
     @property
@@ -95,6 +101,7 @@ class Verdict:
 
     @property
     def agrees(self) -> bool:
+        """Whether every gradient agrees with its numerical estimate."""
         return all(c.agrees for c in self.checks)
 
     @property
@@ -121,7 +128,7 @@ def step_loss(scenario, params, samples) -> float:
     Y = np.stack([scenario.samples[s].y for s in samples])
     a = X
     with np.errstate(all="ignore"):
-        for (W, b), layer in zip(params, scenario.layers):
+        for (W, b), layer in zip(params, scenario.layers, strict=True):
             z = a @ W.T + (0.0 if b is None else b)
             a = activate(layer.activation, z)
         return float(loss_terms(scenario.loss, a, Y).sum(axis=1).mean())
@@ -181,4 +188,5 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
 
 
 def verdict(checks: list[GradientCheck]) -> Verdict:
+    """The one verdict on these checks."""
     return Verdict(tuple(checks))

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛ", "0123456789s"))
-_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁻", "0123456789s-"))
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛ", "0123456789s", strict=True))
+_SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁻", "0123456789s-", strict=True))
 _GREEK = {"σ": r"\sigma", "η": r"\eta", "α": r"\alpha", "δ": r"\delta", "Σ": r"\sum", "θ": r"\theta",
           "λ": r"\lambda", "μ": r"\mu", "ε": r"\varepsilon"}
 _WORDS = {"tanh": r"\tanh", "max": r"\max", "if": r"\text{ if }", "else": r"\text{ else }", "ReLU": r"\mathrm{ReLU}"}

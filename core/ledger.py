@@ -24,6 +24,8 @@ from .trace import Event, Trace
 
 @dataclass(frozen=True)
 class Entry:
+    """One row of the value table: a quantity in one scope ("sample", "batch" or "parameter")."""
+
     key: Key
     scope: str  # "sample", "batch" (mean loss, averaged gradients) or "parameter"
     quantity: str
@@ -33,6 +35,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class LedgerState:
+    """What is known of every entry at one event: the values, which are known, and what is marked."""
+
     index: int
     sample: int  # 0-based sample whose per-sample values are shown
     values: np.ndarray  # one per entry; meaningful only where known
@@ -44,10 +48,13 @@ class LedgerState:
     block: tuple[int, ...] = ()  # in the matrix view: every entry the block computes
 
     def value(self, entry: int) -> float | None:
+        """The entry's value, or None while it is not yet computed."""
         return float(self.values[entry]) if self.known[entry] else None
 
 
 class Ledger:
+    """Every quantity of a trace's network as a table of entries, and what is known of it at any event."""
+
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         plan: Plan = trace.plan
@@ -121,7 +128,8 @@ class Ledger:
         # Parameters: their context slot, and the offsets of their update events, one per step.
         steps = len(plan.steps)
         self._parameter_rows = np.flatnonzero(self._is_parameter)
-        self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows], dtype=np.int64)
+        self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows],
+                                        dtype=np.int64)
         self._updates = np.full((len(self._parameter_rows), steps), np.iinfo(np.int64).max, dtype=np.int64)
         for row, position in enumerate(self._parameter_rows):
             key = self.entries[position].key
@@ -150,6 +158,7 @@ class Ledger:
         return self._printed
 
     def position(self, key: Key, scope: str) -> int | None:
+        """The entry of a quantity in this scope, or None if the table has no such row."""
         return self._position.get((key, scope))
 
     def _shown_sample(self, offset: int) -> int:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from .errors import ScenarioError
-from .plan import check_size
 from .notation import ALLOWED_FIELDS, count, default_layer_notation, template_problem
+from .plan import check_size
 from .quantities import Family, Key, parse_quantity_id
 from .scenario import (
     ACTIVATIONS,
@@ -319,7 +319,8 @@ class _Reader:
             size = self.integer(table, "size", place, low=1, high=MAX_LAYER_SIZE, what=" neurons per layer")
             activation = self.choice(table, "activation", place, ACTIVATIONS)
             if "weights" not in table:
-                raise self.fail(f"{place}.weights", f"missing ({label}: {count(size, 'row')} x {count(previous, 'column')})")
+                raise self.fail(f"{place}.weights",
+                                f"missing ({label}: {count(size, 'row')} x {count(previous, 'column')})")
             weights = self.matrix(
                 table["weights"], f"{place}.weights", size, previous,
                 f"{label}: one row per neuron, one column per neuron of the previous layer",
@@ -332,7 +333,8 @@ class _Reader:
             previous = size
         return tuple(layers)
 
-    def layer_notation(self, table: dict, place: str, l: int, size: int, previous: int, activation: str) -> LayerNotation:
+    def layer_notation(self, table: dict, place: str, l: int, size: int, previous: int,
+                       activation: str) -> LayerNotation:
         default = default_layer_notation(l, size, previous, activation)
         given = self.table(table, "notation", place, required=False)
         if given is None:
@@ -388,7 +390,8 @@ class _Reader:
         if table.get("sample") == "batch":
             return 0
         if "sample" in table and not isinstance(table["sample"], int):
-            raise self.fail(f"{place}.sample", f"expected a sample number or \"batch\", found {_describe(table['sample'])}")
+            raise self.fail(f"{place}.sample",
+                            f"expected a sample number or \"batch\", found {_describe(table['sample'])}")
         value = self.integer(table, "sample", place, low=1, high=n_samples, default=0,
                              what=" (the scenario's samples)")
         return value or default
@@ -419,7 +422,8 @@ class _Reader:
                 path = f'{place}.values."{text}"'
                 self.quantity(text, path, sizes, layers)
                 if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-                    raise self.fail(path, f"expected the printed number as a string such as \"0.8005\", found {_describe(value)}")
+                    raise self.fail(path, "expected the printed number as a string such as \"0.8005\", "
+                                          f"found {_describe(value)}")
                 shown = value if isinstance(value, str) else repr(value)
                 try:
                     number = float(shown.replace("−", "-"))

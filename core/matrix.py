@@ -40,6 +40,8 @@ Part = Term | str  # a term, or an operator such as "·", "+", "⊙", "=", "−"
 
 @dataclass(frozen=True)
 class Block:
+    """One vector equation of the matrix view: the events it groups, its matrices and the entries it marks."""
+
     iteration: int
     end: int  # index of the block's last event: where the matrix view stands
     start: int  # index of its first event
@@ -93,6 +95,7 @@ class MatrixView:
         return (iteration - 1) * len(self._keys) + int(self._block_of[offset])
 
     def end_of(self, number: int) -> int:
+        """The index of the last event of block `number` (blocks are numbered across the run)."""
         iteration, n = divmod(number, len(self._keys))
         return self.trace.index_of(iteration + 1, int(self._ends[n]))
 
@@ -115,7 +118,8 @@ class MatrixView:
     # -- gathering matrices from the ledger ---------------------------------------------------
 
     def _vector(self, state: LedgerState, family: Family, layer: int, size: int, scope: str = "sample") -> np.ndarray:
-        keys = [Key(family, 0 if family in (Family.X, Family.Y, Family.LOSS_TERM) else layer, j) for j in range(1, size + 1)]
+        at = 0 if family in (Family.X, Family.Y, Family.LOSS_TERM) else layer
+        keys = [Key(family, at, j) for j in range(1, size + 1)]
         return np.array([[self._value(state, key, scope)] for key in keys])
 
     def _matrix(self, state: LedgerState, family: Family, layer: int, scope: str) -> np.ndarray:
@@ -194,7 +198,8 @@ class MatrixView:
             two = "" if s.loss == "half_squared_error" else "2"
             formula = f"δ{_sup(l)} = {two}(a{_sup(l)} − t) ⊙ {f}′(z{_sup(l)})"
             first = ((f"{two}(" if two else "(", a, "−", t, ")", "=", Term(f"∂E/∂a{_sup(l)}", error)),)
-            return f"error signal of the output layer {l}", formula, first + ((Term(f"∂E/∂a{_sup(l)}", error), "⊙", slope, "=", delta),)
+            second = ((Term(f"∂E/∂a{_sup(l)}", error), "⊙", slope, "=", delta),)
+            return f"error signal of the output layer {l}", formula, first + second
         following = Term(f"W{_sup(l + 1)}ᵀ", self._matrix(state, Family.W, l + 1, "parameter").T)
         delta_next = Term(f"δ{_sup(l + 1)}", self._vector(state, Family.DELTA, l + 1, s.layers[l].size))
         formula = f"δ{_sup(l)} = (W{_sup(l + 1)}ᵀ δ{_sup(l + 1)}) ⊙ {f}′(z{_sup(l)})"
@@ -218,10 +223,12 @@ class MatrixView:
     def _mean(self, state, l):
         layer = self.trace.scenario.layers[l - 1]
         n = len(self.trace.scenario.samples)
-        parts: tuple = ((f"(1/{n}) Σₛ δₛ aₛᵀ", "=", Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "batch"))),)
+        parts: tuple = ((f"(1/{n}) Σₛ δₛ aₛᵀ", "=",
+                         Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "batch"))),)
         formula = f"∂E/∂W{_sup(l)} = (1/{n}) Σₛ δ{_sup(l)}ₛ aₛᵀ"
         if layer.biases is not None:
-            parts += ((f"(1/{n}) Σₛ δₛ", "=", Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, "batch"))),)
+            parts += ((f"(1/{n}) Σₛ δₛ", "=",
+                       Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, "batch"))),)
         return f"batch gradients of layer {l}", formula, parts
 
     def _update(self, state, l):

@@ -58,6 +58,7 @@ def template_problem(template: str, allowed: str, may_be_empty: bool = False) ->
 
 
 def render(template: str, **numbers: int) -> str:
+    """The template with each placeholder replaced by its number, in subscript, superscript or plain digits."""
     def substitute(m: re.Match[str]) -> str:
         style, name = m.groups()
         text = str(numbers[name])
@@ -74,6 +75,7 @@ def ascii_digits(text: str) -> str:
 
 
 def default_layer_notation(layer: int, size: int, previous: int, activation: str) -> LayerNotation:
+    """The symbols of a layer whose scenario names none: z⁽ˡ⁾ⱼ, a⁽ˡ⁾ⱼ, w⁽ˡ⁾ⱼᵢ, b⁽ˡ⁾ⱼ, δ⁽ˡ⁾ⱼ."""
     # A separator keeps two-digit neuron numbers readable: w⁽²⁾₁₀,₂ rather than w⁽²⁾₁₀₂.
     pair = "{j}{i}" if size < 10 and previous < 10 else "{j},{i}"
     return LayerNotation(
@@ -128,6 +130,7 @@ class Symbols:
         return self._table[key]
 
     def items(self):
+        """Every (key, symbol) pair of the scenario."""
         return self._table.items()
 
     def source(self, layer: int, i: int) -> str:

@@ -68,6 +68,8 @@ def _groups(scenario: Scenario) -> list[np.ndarray]:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy columns have no ==
 class Plan:
+    """The events of one iteration, the same for every iteration of a run: what each computes and reads."""
+
     size: int  # events per iteration
     kind: np.ndarray  # uint8 code into KINDS
     phase: np.ndarray  # uint8 code into PHASES
@@ -90,9 +92,11 @@ class Plan:
         object.__setattr__(self, "_keys", {})
 
     def kind_at(self, offset: int) -> Kind:
+        """The kind of the event at `offset`."""
         return KINDS[self.kind[offset]]
 
     def key_at(self, offset: int) -> Key:
+        """The quantity the event at `offset` computes."""
         key = self._keys.get(offset)
         if key is None:
             key = self._keys[offset] = self._compute_key(offset)
@@ -106,7 +110,8 @@ class Plan:
         """(key, sample or -1) → offsets of the events computing it, built in one pass when first
         needed (the value table needs it for every quantity; `find` scans once per call)."""
         found: dict[tuple[Key, int], list[int]] = {}
-        columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist())
+        columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist(),
+                      strict=True)
         for offset, (kind, l, j, i, sample) in enumerate(columns):
             found.setdefault((key_of(KINDS[kind], l, j, i), sample), []).append(offset)
         return found
@@ -125,6 +130,7 @@ class Plan:
         return np.flatnonzero(mask)
 
     def reads(self, offset: int) -> np.ndarray:
+        """The slots the event at `offset` reads, in read order."""
         return self.read_slot[self.read_ptr[offset] : self.read_ptr[offset + 1]]
 
     def slot_identity(self, slot: int) -> tuple[Key, int]:
@@ -363,6 +369,7 @@ def check_size(scenario: Scenario, file: str) -> None:
 
 
 def build_plan(scenario: Scenario) -> Plan:
+    """The plan of one iteration of this scenario; ScenarioError if the iteration is too long."""
     check_size(scenario, str(scenario.path or "<scenario>"))
     expected = count_events(scenario)
     builder = _Builder(scenario)

@@ -48,6 +48,7 @@ def kinds_from(text: str | None) -> frozenset[Kind]:
 
 
 def close(answer: float, exact: float, tolerance: float) -> bool:
+    """Whether `answer` is within the relative `tolerance` of `exact`; never if either is not finite."""
     if not (math.isfinite(answer) and math.isfinite(exact)):
         return False
     return abs(answer - exact) <= tolerance * max(abs(exact), 1e-12) or abs(answer - exact) < 1e-12
@@ -63,6 +64,7 @@ class Slip:
     at: str | None = None
 
     def describe(self, symbol: str) -> str:
+        """The slip's name; for a slip carried on from an earlier quantity, also where it was made."""
         return self.name if self.at is None else f"{self.name} (a slip at {self.at}, carried on to {symbol})"
 
 
@@ -159,11 +161,14 @@ def slips(trace, event: Event) -> list[Slip]:
 
 @dataclass(frozen=True)
 class Verdict:
+    """The grade of one answer: right or not, and the classic slip it matches, if any."""
+
     correct: bool
     slip: str | None  # the named mistake the answer matches, if any
 
 
 def grade(trace, event: Event, answer: float, tolerance: float) -> Verdict:
+    """The verdict on an answer for this event: right within `tolerance`, or which classic slip it matches."""
     if close(answer, event.value, tolerance):
         return Verdict(True, None)
     for slip in slips(trace, event):
@@ -184,6 +189,7 @@ class Score:
 
     @property
     def asked(self) -> int:
+        """Events asked: right first time, right after hints, and revealed."""
         return self.first + self.hinted + self.revealed
 
     def __add__(self, other: Score) -> Score:
@@ -196,6 +202,8 @@ COLUMNS = ("phase", "asked", "right first time", "right after hints", "revealed"
 
 @dataclass
 class PredictSession:
+    """One student's predict-then-reveal session: the kinds asked about, the answers so far, the scores."""
+
     kinds: frozenset[Kind]
     tolerance: float = DEFAULT_TOLERANCE
     done: dict[int, str] = field(default_factory=dict)  # event index -> "first", "hinted", "revealed"
@@ -204,6 +212,7 @@ class PredictSession:
     slips_seen: list[tuple[str, str]] = field(default_factory=list)  # (symbol, slip)
 
     def asks(self, event: Event) -> bool:
+        """Whether the student is to predict this event: of a kind asked about and not yet done."""
         return event.kind in self.kinds and event.index not in self.done
 
     def hints(self, index: int) -> int:
@@ -211,6 +220,7 @@ class PredictSession:
         return min(self.attempts.get(index, 0), 2)
 
     def answer(self, trace, event: Event, answer: float) -> Verdict:
+        """Grade an answer for this event and score it; a wrong one after two hints reveals the value."""
         verdict = grade(trace, event, answer, self.tolerance)
         self.scores[event.phase].answers += 1
         if verdict.correct:
@@ -233,6 +243,7 @@ class PredictSession:
         return False
 
     def reveal(self, event: Event) -> None:
+        """Score this event as revealed: the student was shown its value."""
         self._finish(event, "revealed")
 
     def _finish(self, event: Event, outcome: str) -> None:
@@ -242,6 +253,7 @@ class PredictSession:
 
     @property
     def total(self) -> Score:
+        """The scores of every phase added up."""
         return sum(self.scores.values(), Score())
 
     def rows(self) -> list[tuple[str, Score]]:
@@ -251,7 +263,8 @@ class PredictSession:
     def standing(self) -> str:
         """For the status line: right first time out of asked, and every answer typed."""
         total = self.total
-        return f"predict {total.first}/{total.asked} first try · {total.answers} answer{'s' if total.answers != 1 else ''}"
+        answers = f"{total.answers} answer{'s' if total.answers != 1 else ''}"
+        return f"predict {total.first}/{total.asked} first try · {answers}"
 
     def report(self, title: str) -> str:
         """A small Markdown report of the session."""
@@ -259,7 +272,8 @@ class PredictSession:
                  "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         for label, score in self.rows():
             name = "**all**" if label == "all" else label
-            lines.append(f"| {name} | {score.asked} | {score.first} | {score.hinted} | {score.revealed} | {score.answers} |")
+            lines.append(f"| {name} | {score.asked} | {score.first} | {score.hinted} | {score.revealed} "
+                         f"| {score.answers} |")
         if self.slips_seen:
             lines += ["", "Classic slips spotted:", ""]
             lines += [f"- {symbol}: {slip}" for symbol, slip in self.slips_seen]

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 
 class Phase(str, Enum):
+    """The four phases of an iteration: forward, loss, backward and update."""
+
     FORWARD = "forward"
     LOSS = "loss"
     BACKWARD = "backward"
@@ -23,6 +25,8 @@ PHASES: tuple[Phase, ...] = tuple(Phase)
 
 
 class Kind(str, Enum):
+    """What an event computes: a net input, an activation, a loss term ... a weight or bias update."""
+
     NET_INPUT = "net_input"
     ACTIVATION = "activation"
     LOSS_TERM = "loss_term"
@@ -58,6 +62,8 @@ PHASE_OF_KIND: dict[Kind, Phase] = {
 
 
 class Family(str, Enum):
+    """The kind of quantity a key names (x, z, a, δ, ∂E/∂W, W ...), as written in quantity ids."""
+
     X = "x"
     Y = "y"
     Z = "z"
@@ -101,6 +107,7 @@ FAMILY_OF_KIND: dict[Kind, Family] = {
 
 @lru_cache(maxsize=65536)  # bounded by the network's size, not by the run's length
 def quantity_id(key: Key) -> str:
+    """The trace format's id of a quantity: ``x[1]``, ``z[2][1]``, ``dE/dW[2][1][1]``, ``E`` ..."""
     f, l, j, i = key
     if f is Family.X:
         return f"x[{j}]"

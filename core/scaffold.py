@@ -44,7 +44,8 @@ def new_scenario(
     if len(sizes) < 2:
         raise ValueError("give at least two layer sizes: inputs and outputs, e.g. 2,3,1")
     if len(sizes) - 1 > MAX_LAYERS or any(not 1 <= n <= MAX_LAYER_SIZE for n in sizes):
-        raise ValueError(f"layer sizes must be 1 to {MAX_LAYER_SIZE}, with at most {MAX_LAYERS} layers after the inputs")
+        raise ValueError(f"layer sizes must be 1 to {MAX_LAYER_SIZE}, "
+                         f"with at most {MAX_LAYERS} layers after the inputs")
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be 1 to {MAX_SAMPLES}")
     output_activation = output_activation or activation
@@ -77,7 +78,8 @@ def new_scenario(
             f"[[network.layers]]               # {role}",
             f"size = {fan_out}",
             f'activation = "{name}"              # sigmoid, tanh, relu or linear',
-            f"# {count(fan_out, 'row')} (one per neuron) x {count(fan_in, 'column')} (one per neuron of the previous layer)",
+            f"# {count(fan_out, 'row')} (one per neuron) x {count(fan_in, 'column')} "
+            "(one per neuron of the previous layer)",
             f"weights = {_matrix(weights, ' ' * 11)}",
         ]
         if biases:

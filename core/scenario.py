@@ -18,11 +18,15 @@ LOSSES = ("half_squared_error", "squared_error")
 
 
 class UpdateOrder(str, Enum):
+    """When the parameters are updated: after the whole backward pass, or layer by layer."""
+
     AFTER_BACKWARD = "after_backward"  # the correct order: all gradients first, then every update
     LAYERWISE = "layerwise"  # the classic slip: update a layer as soon as its gradients are known
 
 
 class Mode(str, Enum):
+    """Batch training (one update per iteration) or stochastic training (one update per sample)."""
+
     BATCH = "batch"  # one update per iteration from gradients averaged over all samples
     STOCHASTIC = "stochastic"  # one update per sample
 
@@ -54,6 +58,8 @@ class Notation:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Layer:
+    """One layer of the network: its size, activation, starting weights and biases, and notation."""
+
     size: int
     activation: str
     weights: np.ndarray  # (size, previous size): weights[j, i] feeds neuron i into neuron j
@@ -63,6 +69,8 @@ class Layer:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Sample:
+    """One training sample: its inputs x and targets y."""
+
     x: np.ndarray
     y: np.ndarray
 
@@ -79,10 +87,12 @@ class PrintedValue:
 
     @property
     def value(self) -> float:
+        """The printed number as a float."""
         return float(self.text.replace("−", "-"))
 
     @property
     def decimals(self) -> int:
+        """How many decimals the document printed."""
         digits = self.text.replace("−", "-").lstrip("+-")
         return len(digits.split(".", 1)[1]) if "." in digits else 0
 
@@ -99,6 +109,8 @@ class Note:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
 class Scenario:
+    """One worked example: the network, the training set-up, the notation, printed values and notes."""
+
     title: str
     inputs: int
     layers: tuple[Layer, ...]
@@ -119,18 +131,22 @@ class Scenario:
 
     @property
     def sizes(self) -> tuple[int, ...]:
+        """Neurons per layer, the inputs first: (2, 2, 2)."""
         return (self.inputs, *(layer.size for layer in self.layers))
 
     @property
     def outputs(self) -> int:
+        """The number of output neurons."""
         return self.layers[-1].size
 
     @property
     def shape_label(self) -> str:
+        """The network's shape as a label: "2-2-2"."""
         return "-".join(str(n) for n in self.sizes)
 
     @property
     def parameter_count(self) -> int:
+        """The number of weights and biases."""
         return sum(
             layer.weights.size + (0 if layer.biases is None else layer.biases.size)
             for layer in self.layers

@@ -51,6 +51,8 @@ def _getter(indices: tuple[int, ...]):
 
 
 class EventTemplate:
+    """Everything about the event at one plan offset but its numbers: the same in every iteration."""
+
     __slots__ = ("offset", "head", "middle", "meaning", "value_slot", "read_slots", "holes", "pattern",
                  "literals", "reads_of", "_table_getter", "_json")
 
@@ -71,6 +73,7 @@ class EventTemplate:
         self._json = None
 
     def substituted(self, read_values: tuple[float, ...]) -> str:
+        """The substitution with these read values written into its holes."""
         return self.pattern % tuple(STYLES[style](read_values[position]) for position, style in self.holes)
 
     def table_getter(self, width: int):
@@ -190,7 +193,7 @@ class IterationJson:
             text += before_value
             gap(value_at + offset)
             text += before_substitution
-            for literal, (position, style) in zip(template.literals, template.holes):
+            for literal, (position, style) in zip(template.literals, template.holes, strict=False):
                 text += _dumps(literal)[1:-1]  # the holes' own texts need no escaping (see json_parts)
                 gap(SECTION[style] * width + template.read_slots[position])
             text += _dumps(template.literals[-1])[1:-1] + after + _dumps(template.meaning) + "}"
@@ -200,6 +203,7 @@ class IterationJson:
         self.gather = itemgetter(*picks)
 
     def text(self, table: IterationTable, first_index: int, iteration: int, event_values: list[float]) -> str:
+        """The JSON lines of one iteration, from its table and its events' values."""
         fill = (table.texts + list(map(repr, event_values))  # a float's repr is its JSON
                 + list(map(str, range(first_index, first_index + len(event_values)))) + [str(iteration)])
         self.parts[1::2] = self.gather(fill)
@@ -216,7 +220,7 @@ class IterationSubstitutions:
         text = ""
         for offset, template in enumerate(templates):
             text += "" if offset == 0 else HOLE
-            for literal, (position, style) in zip(template.literals, template.holes):
+            for literal, (position, style) in zip(template.literals, template.holes, strict=False):
                 pieces.append(text + literal)
                 picks.append(SECTION[style] * width + template.read_slots[position])
                 text = ""
@@ -227,5 +231,6 @@ class IterationSubstitutions:
         self.gather = _getter(tuple(picks))
 
     def texts(self, table: IterationTable) -> list[str]:
+        """The substitution of every event of one iteration, in plan order."""
         self.parts[1::2] = self.gather(table.texts)
         return "".join(self.parts).split(HOLE)

@@ -50,9 +50,11 @@ class Event(NamedTuple):
 
     @property
     def layer(self) -> int:
+        """The layer of the quantity the event computes (0 for loss events)."""
         return self.key.layer
 
     def as_json(self) -> dict:
+        """The event as a record of the trace format (a value JSON cannot hold is null, with `value_text`)."""
         finite = math.isfinite(self.value)
         record = {
             "index": self.index,
@@ -78,6 +80,8 @@ RECENT_EVENTS = 8
 
 
 class Trace:
+    """Every event of a scenario's training run, in order, each built when asked for."""
+
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self.plan: Plan = build_plan(scenario)
@@ -111,6 +115,7 @@ class Trace:
         return iteration + 1, offset
 
     def index_of(self, iteration: int, offset: int) -> int:
+        """The event index of `offset` within `iteration` (1-based)."""
         return (iteration - 1) * self.per_iteration + offset
 
     def __getitem__(self, index: int) -> Event:
@@ -219,6 +224,7 @@ class Trace:
         return IterationTable(values.context, values.values, styles)
 
     def value(self, index: int) -> float:
+        """The value event `index` computes."""
         iteration, offset = self.locate(index)
         return float(self.training.iteration(iteration).values[offset])
 
@@ -229,11 +235,13 @@ class Trace:
         return view
 
     def losses(self, through: int | None = None) -> np.ndarray:
+        """Loss per iteration, computing up to `through` (default: every iteration)."""
         return self.training.losses(through)
 
     # -- navigation ---------------------------------------------------------------------------
 
     def next_phase(self, index: int) -> int:
+        """The first event of the next phase segment; from the last one, of the next iteration."""
         iteration, offset = self.locate(index)
         starts = self.plan.segment_starts
         n = np.searchsorted(starts, offset, side="right")
@@ -242,6 +250,7 @@ class Trace:
         return self.next_iteration(index)
 
     def previous_phase(self, index: int) -> int:
+        """The first event of this phase segment; from its first event, of the segment before."""
         iteration, offset = self.locate(index)
         starts = self.plan.segment_starts
         n = np.searchsorted(starts, offset, side="left")  # starts[n-1] < offset
@@ -252,10 +261,12 @@ class Trace:
         return self.index_of(iteration - 1, int(starts[-1]))
 
     def next_iteration(self, index: int) -> int:
+        """The first event of the next iteration; in the last iteration, the run's last event."""
         iteration, _ = self.locate(index)
         return self.index_of(iteration + 1, 0) if iteration < self.iterations else len(self) - 1
 
     def previous_iteration(self, index: int) -> int:
+        """The first event of this iteration; from its first event, of the previous iteration."""
         iteration, offset = self.locate(index)
         if offset > 0 or iteration == 1:
             return self.index_of(iteration, 0)
@@ -310,7 +321,7 @@ class Trace:
         ends = starts[1:] + [plan.size]
         phase = PHASES.index(event.phase)
         segments = [(abs(int(plan.step[s]) - step), int(plan.sample[s]) != sample, s, e)
-                    for s, e in zip(starts, ends) if plan.phase[s] == phase]
+                    for s, e in zip(starts, ends, strict=True) if plan.phase[s] == phase]
         if not segments:
             return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))
         *_, s, e = min(segments)
@@ -356,5 +367,6 @@ class Trace:
         return placed
 
     def notes_at(self, index: int) -> list[Note]:
+        """The teacher's notes on event `index`."""
         iteration, offset = self.locate(index)
         return [n for n in self._notes.get(offset, ()) if n.iteration in (None, iteration)]

@@ -24,6 +24,8 @@ Params = tuple[tuple[np.ndarray, np.ndarray | None], ...]  # (weights, biases) p
 
 @dataclass(frozen=True)
 class IterationValues:
+    """One computed iteration: its context, every event's value, its parameters before and after, its loss."""
+
     context: np.ndarray  # x, y and the parameters as the iteration began (plan.context_keys order)
     values: np.ndarray  # one value per event of the plan
     start: Params
@@ -32,6 +34,7 @@ class IterationValues:
 
 
 def initial_params(scenario: Scenario) -> Params:
+    """The scenario's starting parameters, (weights, biases) per layer, as copies."""
     return tuple(
         (layer.weights.copy(), None if layer.biases is None else layer.biases.copy())
         for layer in scenario.layers
@@ -108,6 +111,7 @@ def _update(scenario: Scenario, l: int, weights, biases, grad_w, grad_b, put: _W
 
 
 def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationValues:
+    """One iteration computed from the parameters `start`: every event's value, laid out by the plan."""
     X = np.stack([s.x for s in scenario.samples])
     Y = np.stack([s.y for s in scenario.samples])
     context = np.concatenate(
@@ -146,7 +150,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
                     _update(scenario, l, weights, biases, *gradients[l], put)
 
     losses = np.concatenate(step_losses)
-    end = tuple(zip(weights, biases))
+    end = tuple(zip(weights, biases, strict=True))
     return IterationValues(context, values, start, end, float(losses.mean()))
 
 
@@ -207,6 +211,7 @@ class Training:
         return self._losses[:through].copy()
 
     def final_params(self) -> Params:
+        """The parameters after the last iteration."""
         return self.iteration(self.iterations).end
 
 

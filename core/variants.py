@@ -49,6 +49,7 @@ SHORT = {
 
 
 def describe(option: str, short: bool = False) -> str:
+    """What a variant option ("mode=stochastic") changes, in words (a word or two when `short`)."""
     key = option.replace(" ", "").lower()
     return (SHORT if short else DESCRIPTIONS).get(key, option)
 

@@ -102,7 +102,7 @@ def sample_pass(layers, loss, x, y):
         as_all.append(as_)
         acts = as_
     scale = 0.5 if loss == "half_squared_error" else 1.0
-    terms = [scale * (Node(t) - o).square() for o, t in zip(acts, y)]
+    terms = [scale * (Node(t) - o).square() for o, t in zip(acts, y, strict=True)]
     total = Node(0.0)
     for term in terms:
         total = total + term
@@ -134,8 +134,8 @@ def batch_loss(layers, loss, samples) -> float:
         for name, W, biases in layers:
             nxt = []
             for j, row in enumerate(W):
-                z = sum(w * a for w, a in zip(row, acts)) + (biases[j] if biases is not None else 0.0)
+                z = sum(w * a for w, a in zip(row, acts, strict=True)) + (biases[j] if biases is not None else 0.0)
                 nxt.append(Node(z).apply(name).value)
             acts = nxt
-        total += sum(scale * (t - o) ** 2 for o, t in zip(acts, y))
+        total += sum(scale * (t - o) ** 2 for o, t in zip(acts, y, strict=True))
     return total / len(samples)

@@ -191,7 +191,8 @@ async def test_why_an_output_weight_has_one_path():
         await to_quantity(app, pilot, "dE/dW[2][1][1]")
         await pilot.press("w")
         equations = app.query_one(EquationsPanel).plain
-        assert "WHY" in equations and "is the product of the local derivatives along the one path from the loss" in equations
+        assert "WHY" in equations
+        assert "is the product of the local derivatives along the one path from the loss" in equations
         assert "path 1: ∂E/∂o₁ × ∂o₁/∂net_o₁ × h₁" in equations
         await pilot.press("escape")
         assert "WHY" not in app.query_one(EquationsPanel).plain
@@ -256,7 +257,8 @@ async def test_breakpoint_on_a_table_row_and_conditional_runs():
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(ValueTable)
         table.focus()
-        entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
+        entry = next(n for n, e in enumerate(app.ledger.entries)
+                     if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
         table._select(table.row_of(entry))
         await pilot.press("b")
         app.set_focus(None)

@@ -231,15 +231,16 @@ async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
         await pilot.pause()
         assert app.trace.scenario.learning_rate == 0.02 and app.position == 3  # the same place
         last_good = app.trace
-        path.write_text(path.read_text().replace("size = 1\nactivation = \"tanh\"", "size = 0\nactivation = \"tanh\"", 1))
+        path.write_text(path.read_text().replace('size = 1\nactivation = "tanh"', 'size = 0\nactivation = "tanh"', 1))
         app.check_file()
         await pilot.pause()
         assert app.trace is last_good  # the broken file is not loaded
-        assert any("network.layers[0].size: must be at least 1" in m for m in shown_notifications(app)), shown_notifications(app)
+        shown = shown_notifications(app)
+        assert any("network.layers[0].size: must be at least 1" in m for m in shown), shown
         await pilot.press("right")
         assert app.position == 4  # still usable
         # Fixed again: the stale error goes, only the news of the reload stays.
-        path.write_text(path.read_text().replace("size = 0\nactivation = \"tanh\"", "size = 1\nactivation = \"tanh\"", 1))
+        path.write_text(path.read_text().replace('size = 0\nactivation = "tanh"', 'size = 1\nactivation = "tanh"', 1))
         app.check_file()
         await pilot.pause()
         assert app.trace is not last_good

@@ -60,14 +60,14 @@ def fresh_paint(app: StepperApp) -> list[list[tuple]]:
     try:
         return screen_cells(app.screen._compositor.render_strips())
     finally:
-        for view, kept in zip(views, saved):
-            for cache, value in zip(caches, kept):
+        for view, kept in zip(views, saved, strict=True):
+            for cache, value in zip(caches, kept, strict=True):
                 setattr(view, cache, value)
 
 
 def differences(shown, fresh) -> list[str]:
     out = []
-    for y, (row, expected) in enumerate(zip(shown, fresh)):
+    for y, (row, expected) in enumerate(zip(shown, fresh, strict=True)):
         if row != expected:
             out.append(f"line {y}: shown    {''.join(c for c, _ in row)!r}\n"
                        f"        expected {''.join(c for c, _ in expected)!r}")

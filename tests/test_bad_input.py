@@ -63,7 +63,9 @@ def test_the_good_scenario_is_good():
         (replace("inputs = 2", "inputs = -3"), "network.inputs", "at least 1"),
         (replace("size = 2", "size = 5000"), "network.layers[0].size", "limit of 64"),
         (replace("weights = [[0.1, 0.2], [0.3, 0.4]]", "weights = [[0.1, 0.2, 0.9], [0.3, 0.4, 0.9]]"),
-         "network.layers[0].weights", "2 rows x 2 columns (layer 1: one row per neuron, one column per neuron of the previous layer): row 1 has 3 numbers"),
+         "network.layers[0].weights",
+         "2 rows x 2 columns (layer 1: one row per neuron, one column per neuron of the previous layer): "
+         "row 1 has 3 numbers"),
         (replace("weights = [[0.1, 0.2], [0.3, 0.4]]", "weights = [[0.1, 0.2]]"),
          "network.layers[0].weights", "found 1 row"),
         (replace("weights = [[0.1, 0.2]]", "weights = [0.1, 0.2]"), "network.layers[1].weights", "[[0.1, 0.1]]"),
@@ -84,12 +86,14 @@ def test_the_good_scenario_is_good():
         (replace("iterations = 2", "iterations = 1000000000"), "training.iterations", "limit of 100,000"),
         (replace("iterations = 2", "iterations = 0"), "training.iterations", "at least 1"),
         (replace("x = [0.1, 0.2]", "x = [0.1]"), "training.samples[0].x", "expected 2 numbers"),
-        (replace("y = [1.0]", "y = [1.0, 2.0]"), "training.samples[0].y", "expected 1 number (one target per output neuron), found 2"),
+        (replace("y = [1.0]", "y = [1.0, 2.0]"), "training.samples[0].y",
+         "expected 1 number (one target per output neuron), found 2"),
         (replace("y = [1.0]", ""), "training.samples[0].y", "missing"),
         (replace("[[training.samples]]\nx = [0.1, 0.2]\ny = [1.0]", ""), "training.samples", "missing"),
         (GOOD + '\n[notation]\ninput = "x{j}"\n', "notation.input", "placeholder {j}"),
         (GOOD + '\n[notation]\ninput = "x{i"\n', "notation.input", "unmatched"),
-        (GOOD + '\n[[printed]]\n[printed.values]\n"a[9][1]" = "0.5"\n', 'printed[0].values."a[9][1]"', "layer 9 does not exist"),
+        (GOOD + '\n[[printed]]\n[printed.values]\n"a[9][1]" = "0.5"\n', 'printed[0].values."a[9][1]"',
+         "layer 9 does not exist"),
         (GOOD + '\n[[printed]]\n[printed.values]\n"b[2][1]" = "0.5"\n', 'printed[0].values."b[2][1]"', "no biases"),
         (GOOD + '\n[[printed]]\n[printed.values]\n"w5" = "0.5"\n', 'printed[0].values."w5"', "not a quantity id"),
         (GOOD + '\n[[printed]]\niteration = 3\n[printed.values]\n"E" = "0.5"\n', "printed[0].iteration", "limit of 2"),
@@ -133,12 +137,15 @@ def test_missing_file_and_directory(tmp_path: Path):
 
 
 def test_events_per_iteration_are_bounded():
+    row = "[" + ", ".join(["0.0"] * 64) + "]"
     sizes = "\n".join(
-        f"[[network.layers]]\nsize = 64\nactivation = \"tanh\"\nweights = [{', '.join(['[' + ', '.join(['0.0'] * 64) + ']'] * 64)}]"
+        f"[[network.layers]]\nsize = 64\nactivation = \"tanh\"\nweights = [{', '.join([row] * 64)}]"
         for _ in range(3)
     )
-    samples = "\n".join("[[training.samples]]\nx = [" + ", ".join(["0.1"] * 64) + "]\ny = [" + ", ".join(["0.1"] * 64) + "]" for _ in range(20))
-    text = f'title = "big"\n[network]\ninputs = 64\n{sizes}\n[training]\nloss = "squared_error"\nlearning_rate = 0.1\n{samples}\n'
+    numbers = ", ".join(["0.1"] * 64)
+    samples = "\n".join(f"[[training.samples]]\nx = [{numbers}]\ny = [{numbers}]" for _ in range(20))
+    text = (f'title = "big"\n[network]\ninputs = 64\n{sizes}\n'
+            f'[training]\nloss = "squared_error"\nlearning_rate = 0.1\n{samples}\n')
     with pytest.raises(ScenarioError, match="limit is 250,000"):  # the loader refuses it, before any plan
         parse_scenario(text)
 

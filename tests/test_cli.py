@@ -13,7 +13,8 @@ from backprop_stepper.core import load_scenario
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "backprop_stepper", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "backprop_stepper", *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
 
 
 def test_list_names_every_bundled_scenario():

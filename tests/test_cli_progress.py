@@ -90,7 +90,7 @@ def test_trace_shows_progress_on_a_terminal(tmp_path, monkeypatch):
 
 
 def test_no_progress_when_standard_error_is_not_a_terminal(tmp_path, monkeypatch):
-    streams = terminal_streams(monkeypatch)
+    terminal_streams(monkeypatch)  # a bar would show at once, were standard error a terminal
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     assert cli.main(["trace", scenario_file(tmp_path, 5), "--json"]) == 0
     assert sys.stderr.getvalue() == ""
@@ -131,7 +131,8 @@ def test_export_shows_progress_and_announces_a_large_file(tmp_path, monkeypatch,
 
 def test_a_large_export_is_announced_by_the_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "backprop_stepper", "export", scenario_file(tmp_path, 300),
-                             "--format", "json", "-o", os.devnull, "--force"], capture_output=True, text=True, timeout=300)
+                             "--format", "json", "-o", os.devnull, "--force"],
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0
     assert result.stderr.startswith("exporting 369,300 events (300 iterations of 1,231), about ")
     assert "--iterations" in result.stderr.splitlines()[0]

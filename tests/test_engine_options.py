@@ -35,18 +35,19 @@ def layerwise_reference(scenario):
         for sample in scenario.samples:
             a = [sample.x.tolist()]
             for l in range(len(W)):
-                a.append([sigmoid(sum(w * x for w, x in zip(row, a[-1])) + b[l][j]) for j, row in enumerate(W[l])])
+                a.append([sigmoid(sum(w * x for w, x in zip(row, a[-1], strict=True)) + b[l][j])
+                          for j, row in enumerate(W[l])])
             acts.append(a)
         deltas = [None] * len(W)
         for l in range(len(W) - 1, -1, -1):
             per_sample = []
             for s, a in enumerate(acts, start=1):
                 if l == len(W) - 1:
-                    error = [o - t for o, t in zip(a[-1], scenario.samples[s - 1].y.tolist())]
+                    error = [o - t for o, t in zip(a[-1], scenario.samples[s - 1].y.tolist(), strict=True)]
                 else:
                     error = [sum(deltas[l + 1][s - 1][k] * W[l + 1][k][j] for k in range(len(W[l + 1])))
                              for j in range(len(W[l]))]  # W[l + 1] is already updated: the slip
-                delta = [e * h * (1 - h) for e, h in zip(error, a[l + 1])]
+                delta = [e * h * (1 - h) for e, h in zip(error, a[l + 1], strict=True)]
                 per_sample.append(delta)
                 for j, value in enumerate(error):
                     out[(it, s, f"dE/da[{l + 1}][{j + 1}]")] = value
@@ -105,7 +106,7 @@ def test_fixed_biases_never_change():
     trace = Trace(scenario)
     assert not any(trace[i].kind is Kind.BIAS_UPDATE for i in range(trace.per_iteration))
     final = trace.training.final_params()
-    for (_, biases), layer in zip(final, scenario.layers):
+    for (_, biases), layer in zip(final, scenario.layers, strict=True):
         assert biases.tolist() == layer.biases.tolist()
     assert any(trace[i].kind is Kind.BIAS_GRADIENT for i in range(trace.per_iteration))  # still shown
 

@@ -24,7 +24,7 @@ from .reference import batch_loss, sample_pass
 def _layers(params, scenario):
     return [
         (layer.activation, W.tolist(), None if b is None else b.tolist())
-        for layer, (W, b) in zip(scenario.layers, params)
+        for layer, (W, b) in zip(scenario.layers, params, strict=True)
     ]
 
 
@@ -78,7 +78,8 @@ GENERATED = {
     "relu-3-4-1-batch": generated((3, 4, 1), activation="relu", output_activation="linear", loss="squared_error",
                                   seed=5, samples=4, iterations=3, learning_rate=0.05),
     "sigmoid-no-bias-2-2-2-2": generated((2, 2, 2, 2), seed=11, samples=2, iterations=2, biases=False),
-    "fixed-biases": generated((2, 2, 1), seed=2, iterations=3).replace("[training]", "[training]\nupdate_biases = false"),
+    "fixed-biases": generated((2, 2, 1), seed=2, iterations=3).replace("[training]",
+                                                                       "[training]\nupdate_biases = false"),
 }
 
 
@@ -208,7 +209,10 @@ def test_sigmoid_2_2_2_matches_the_hidden_path_sum_by_hand(traces):
     """Doc 002, w₁: (δ_o1·w₅ + δ_o2·w₇) · h₁(1 − h₁) · I₁, computed here from scratch."""
     trace = traces["20-sigmoid-2-2-2"]
     v = {e.quantity: e.value for e in (trace[i] for i in range(trace.per_iteration))}
-    sig = lambda z: 1 / (1 + math.exp(-z))
+
+    def sig(z):
+        return 1 / (1 + math.exp(-z))
+
     h1, h2 = sig(0.05 * 0.15 + 0.10 * 0.20), sig(0.05 * 0.25 + 0.10 * 0.30)
     o1, o2 = sig(h1 * 0.40 + h2 * 0.45), sig(h1 * 0.50 + h2 * 0.55)
     d1, d2 = (o1 - 0.01) * o1 * (1 - o1), (o2 - 0.99) * o2 * (1 - o2)

@@ -51,7 +51,7 @@ def test_every_field_of_every_event_in_a_walk(name):
     expected = load(name)
     walked = [record(event) for event in trace]
     assert len(walked) == len(expected)
-    for index, (got, want) in enumerate(zip(walked, expected)):
+    for index, (got, want) in enumerate(zip(walked, expected, strict=True)):
         assert got == want, f"{name}: event {index}"
 
 
@@ -61,7 +61,7 @@ def test_json_lines_are_the_events_as_json(name):
     expected = load(name)
     lines = list(trace.json_lines(range(1, trace.iterations + 1)))
     assert len(lines) == len(expected)
-    for index, (line, want) in enumerate(zip(lines, expected)):
+    for index, (line, want) in enumerate(zip(lines, expected, strict=True)):
         assert line == json.dumps(as_json(want), ensure_ascii=False, allow_nan=False), f"{name}: event {index}"
 
 

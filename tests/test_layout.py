@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from backprop_stepper.core import Trace, resolve
 from textual.widgets import Footer
 
+from backprop_stepper.core import Trace, resolve
 from backprop_stepper.tui.app import MIN_HEIGHT, MIN_WIDTH, StepperApp
 from backprop_stepper.tui.diagram import short
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
@@ -104,7 +103,8 @@ async def test_help_and_quit_stay_in_the_footer_at_the_smallest_size():
     async with app.run_test(size=(MIN_WIDTH, MIN_HEIGHT)) as pilot:
         await pilot.pause()
         footer = app.query_one(Footer)
-        shown = [item for item in footer.query("FooterKey") if item.region.right <= app.size.width and item.region.width]
+        shown = [item for item in footer.query("FooterKey")
+                 if item.region.right <= app.size.width and item.region.width]
         labels = {item.description for item in shown}
         assert {"Help", "Quit"} <= labels, labels
 

@@ -43,7 +43,8 @@ def test_kinds_from_groups_and_names():
     ("delta[2][1]", 0.1426, False, None),  # 1.7e-3 off: not within tolerance
     ("delta[2][1]", -0.14236, False, "the sign is flipped"),
     ("delta[2][1]", 0.59648, False, "the activation derivative is forgotten (that is ∂E/∂a, not δ)"),
-    ("dE/da[1][1]", 0.056943, False, "only one path: the error of a hidden neuron is the sum over every path through the next layer"),
+    ("dE/da[1][1]", 0.056943, False,
+     "only one path: the error of a hidden neuron is the sum over every path through the next layer"),
     ("W[2][1][1]", 0.4 + 0.5 * 0.0721571, False, "the gradient is added instead of subtracted"),
     ("W[2][1][1]", 0.4 - 0.0721571, False, "the learning rate is forgotten"),
     ("dE/dW[2][1][1]", 0.14236, False, "δ is used without the input it multiplies"),
@@ -151,7 +152,8 @@ def test_every_path_expansion_adds_up_to_the_traced_value(traces, name):
     checked = 0
     for index in range(trace.per_iteration):
         event = trace[index]
-        if event.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT, Kind.DELTA, Kind.BACKPROP_SUM) and event.sample is not None:
+        backward = (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT, Kind.DELTA, Kind.BACKPROP_SUM)
+        if event.kind in backward and event.sample is not None:
             explanation = explainer.explain(index)
             if explanation.hidden_paths:
                 continue
@@ -188,7 +190,8 @@ def test_forward_values_expand_to_a_tree_of_formulas(traces):
 
 def test_batch_gradient_explains_one_samples_share(traces):
     trace = traces["01-polynomial-batch"]
-    index = next(i for i in range(trace.per_iteration) if trace[i].sample is None and trace[i].quantity == "dE/dW[1][1][1]")
+    index = next(i for i in range(trace.per_iteration)
+                 if trace[i].sample is None and trace[i].quantity == "dE/dW[1][1][1]")
     explanation = Explainer(Ledger(trace)).explain(index)
     assert explanation.mean_of == 4 and len(explanation.paths) == 1
 

@@ -23,7 +23,8 @@ PHASES = {"forward", "loss", "backward", "update"}
 KINDS = {"net_input", "activation", "loss_term", "loss_total", "loss_mean", "output_error",
          "activation_derivative", "backprop_sum", "delta", "weight_gradient", "bias_gradient",
          "weight_update", "bias_update"}
-ID = re.compile(r"^(x\[\d+\]|y\[\d+\]|E|E\[\d+\]|(z|a|dE/da|da/dz|delta|dE/db|b)\[\d+\]\[\d+\]|(dE/dW|W)\[\d+\]\[\d+\]\[\d+\])$")
+ID = re.compile(r"^(x\[\d+\]|y\[\d+\]|E|E\[\d+\]|(z|a|dE/da|da/dz|delta|dE/db|b)\[\d+\]\[\d+\]"
+                r"|(dE/dW|W)\[\d+\]\[\d+\]\[\d+\])$")
 BATCH_KINDS = {"loss_mean", "weight_update", "bias_update"}
 
 
@@ -61,7 +62,8 @@ def test_events_only_read_quantities_computed_before_them(name, traces):
     given |= {(f"y[{k}]", s) for s in range(1, len(scenario.samples) + 1) for k in range(1, scenario.outputs + 1)}
     parameters = set()
     for l, layer in enumerate(scenario.layers, start=1):
-        parameters |= {(f"W[{l}][{j + 1}][{i + 1}]", None) for j in range(layer.size) for i in range(layer.weights.shape[1])}
+        parameters |= {(f"W[{l}][{j + 1}][{i + 1}]", None)
+                       for j in range(layer.size) for i in range(layer.weights.shape[1])}
         if layer.biases is not None:
             parameters |= {(f"b[{l}][{j + 1}]", None) for j in range(layer.size)}
     known = given | parameters
@@ -69,7 +71,7 @@ def test_events_only_read_quantities_computed_before_them(name, traces):
     for event in trace:
         if event.iteration != iteration:  # a new iteration recomputes everything but x, y, W, b
             iteration, known = event.iteration, given | parameters
-        for quantity, sample in zip(event.reads, event.read_samples):
+        for quantity, sample in zip(event.reads, event.read_samples, strict=True):
             assert (quantity, sample) in known, (event.index, event.quantity, quantity, sample)
         scope = None if event.quantity[0] in "Wb" else event.sample
         known.add((event.quantity, scope))
@@ -108,7 +110,8 @@ def test_batch_order_averages_after_all_samples_then_updates(traces):
     assert all(s is None for s in samples[last_sample_event + 1:])
     batch = [e.kind.value for e in events[last_sample_event + 1:]]
     assert batch[0] == "loss_mean"
-    assert set(batch[1:7]) == {"weight_gradient", "bias_gradient"} and set(batch[7:]) == {"weight_update", "bias_update"}
+    assert set(batch[1:7]) == {"weight_gradient", "bias_gradient"}
+    assert set(batch[7:]) == {"weight_update", "bias_update"}
 
 
 def test_navigation_by_phase_and_iteration(traces):

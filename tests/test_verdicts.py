@@ -102,7 +102,8 @@ def test_check_strict_fails_on_a_printed_value_that_matches_no_event(tmp_path: P
     # The document prints an updated bias, but this scenario does not update biases.
     scenario.write_text(_one_output('"b[1][1]" = "0.05"', "update_biases = false"))
     relaxed = run("check", str(scenario))
-    assert relaxed.returncode == 0 and "note: printed value for b[1][1] (iteration 1) matches no computed event" in relaxed.stdout
+    assert relaxed.returncode == 0
+    assert "note: printed value for b[1][1] (iteration 1) matches no computed event" in relaxed.stdout
     strict = run("check", str(scenario), "--strict")
     assert strict.returncode == 3, strict.stdout
     assert "error: printed value for b[1][1] (iteration 1) matches no computed event" in strict.stdout
@@ -127,8 +128,8 @@ def test_new_refuses_what_check_would_reject_with_the_same_message(tmp_path: Pat
     small = tmp_path / "small.toml"
     assert run("new", "--layers", layers, "-o", str(small)).returncode == 0
     grown = tmp_path / "grown.toml"
-    grown.write_text(small.read_text() + "\n[[training.samples]]\nx = [0.1" + ", 0.1" * 15 + "]\ny = [0.5" + ", 0.5" * 9 + "]\n" * 1
-                     + ("\n[[training.samples]]\nx = [0.1" + ", 0.1" * 15 + "]\ny = [0.5" + ", 0.5" * 9 + "]\n") * 2)
+    sample = "\n[[training.samples]]\nx = [0.1" + ", 0.1" * 15 + "]\ny = [0.5" + ", 0.5" * 9 + "]\n"
+    grown.write_text(small.read_text() + sample * 3)
     checked = run("check", str(grown))
     assert checked.returncode == 1 and "274,353 events; the limit is 250,000" in checked.stderr
 
@@ -211,7 +212,8 @@ def test_a_row_is_counted_from_1_like_the_layer_beside_it(tmp_path: Path):
     bad.write_text(source.replace("weights = [[0.40, 0.45],", "weights = [[0.40],", 1))
     result = run("check", str(bad))
     assert result.returncode == 1
-    assert "(layer 2: one row per neuron, one column per neuron of the previous layer): row 1 has 1 number" in result.stderr
+    assert ("(layer 2: one row per neuron, one column per neuron of the previous layer): row 1 has 1 number"
+            in result.stderr)
     assert "row 0" not in result.stderr
 
 
@@ -233,7 +235,8 @@ async def test_saved_files_go_to_one_folder_and_are_numbered_readably(tmp_path, 
         assert said[-1] == f"Saved {folder / '20-sigmoid-2-2-2-event-29-2.svg'}"  # the full path
         app.export("markdown")
         app.export("markdown")
-        assert sorted(p.name for p in folder.glob("*.md")) == ["20-sigmoid-2-2-2.solution-2.md", "20-sigmoid-2-2-2.solution.md"]
+        assert sorted(p.name for p in folder.glob("*.md")) == ["20-sigmoid-2-2-2.solution-2.md",
+                                                               "20-sigmoid-2-2-2.solution.md"]
         assert said[-1] == f"Wrote {folder / '20-sigmoid-2-2-2.solution-2.md'}"
         await pilot.press("question_mark")
         assert any(str(folder) in static.render().plain for static in app.screen.query("Static"))

@@ -63,7 +63,8 @@ class StepperApp(LearningModes, App[None]):
         Binding("right_square_bracket", "next_phase", "Phase", key_display="]", priority=True),
         Binding("left_square_bracket", "previous_phase", "Phase back", key_display="[", show=False, priority=True),
         Binding("right_curly_bracket", "next_iteration", "Iteration", key_display="}", priority=True),
-        Binding("left_curly_bracket", "previous_iteration", "Iteration back", key_display="{", show=False, priority=True),
+        Binding("left_curly_bracket", "previous_iteration", "Iteration back", key_display="{", show=False,
+                priority=True),
         Binding("p", "autoplay", "Play"),
         Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
         Binding("minus", "speed(-1)", "Slower", show=False),
@@ -227,7 +228,8 @@ class StepperApp(LearningModes, App[None]):
         if self.matrix is not None:
             flags.append("matrix view")
         if self.autoplay_timer is not None:
-            flags.append(f"▶ playing {AUTOPLAY_SPEEDS[self.autoplay_speed]:g}s" + (" · stops at phases" if self.phase_stops else ""))
+            flags.append(f"▶ playing {AUTOPLAY_SPEEDS[self.autoplay_speed]:g}s"
+                         + (" · stops at phases" if self.phase_stops else ""))
         return " · ".join(flags)
 
     def _picked(self, trace: Trace | None) -> None:

@@ -113,7 +113,7 @@ class Picture:
         if previous.width != self.width or len(previous.placed) != len(self.placed):
             return None
         rows = set(range(min(previous.height, self.height), max(previous.height, self.height)))
-        for (old_x, old), (x, new) in zip(previous.placed, self.placed):
+        for (old_x, old), (x, new) in zip(previous.placed, self.placed, strict=True):
             if new is old:
                 continue
             if x != old_x:
@@ -195,7 +195,8 @@ class DiagramPainter:
         entry = ledger.position
         self._modes: dict[tuple[int, int], tuple[bool, bool]] = {}
 
-        self._inputs = [(sym[Key(Family.X, 0, i)], entry(Key(Family.X, 0, i), "sample")) for i in range(1, s.inputs + 1)]
+        self._inputs = [(sym[Key(Family.X, 0, i)], entry(Key(Family.X, 0, i), "sample"))
+                        for i in range(1, s.inputs + 1)]
         self._wiring: dict[int, list[list[_Connection]]] = {}
         self._touched: dict[int, list[frozenset[int]]] = {}  # per group: every entry that marks a row
         self._widths: dict[int, tuple[int, int, int]] = {}  # source, weight symbol, neuron column
@@ -240,7 +241,8 @@ class DiagramPainter:
                                      + [len(text) for gradients in self._gradients[l] for text, _ in gradients])
             self._widths[l] = (source_width, weight_width, node_width)
         loss = Key(Family.LOSS)
-        self._targets = [(sym[Key(Family.Y, 0, k)], entry(Key(Family.Y, 0, k), "sample")) for k in range(1, s.outputs + 1)]
+        self._targets = [(sym[Key(Family.Y, 0, k)], entry(Key(Family.Y, 0, k), "sample"))
+                         for k in range(1, s.outputs + 1)]
         self._terms = ([(sym[Key(Family.LOSS_TERM, 0, k)], entry(Key(Family.LOSS_TERM, 0, k), "sample"))
                         for k in range(1, s.outputs + 1)] if s.outputs > 1 else [])
         self._loss = (sym[loss], entry(loss, "sample"))
@@ -288,8 +290,8 @@ class DiagramPainter:
         for l in range(1, len(s.layers) + 1):
             key = ("wiring", l, compact, collapse, focus if collapse and focus[0] == l else None, backward,
                    *self._inputs_of(state, roles, self._wiring_entries[l]))
-            column, rows = self._columns.get(key) or self._keep(key, self._connections(state, roles, l, compact, collapse,
-                                                                                focus, backward))
+            column, rows = self._columns.get(key) or self._keep(
+                key, self._connections(state, roles, l, compact, collapse, focus, backward))
             wiring.append(column)
             neuron_rows.append(rows)
         height = max(max(c.height for c in wiring), 2 * s.inputs)
@@ -366,7 +368,7 @@ class DiagramPainter:
         column = _Column(label_width + 1 + wire_width)
         rows: dict[int, int] = {}
         y = 0
-        for j, (group, touched) in enumerate(zip(self._wiring[l], self._touched[l]), start=1):
+        for j, (group, touched) in enumerate(zip(self._wiring[l], self._touched[l], strict=True), start=1):
             expanded = not collapse or focus == (l, j)
             lines: list[tuple[str, str | None, bool]] = []  # (text, role, updated)
             # A collapsed group shows only the rows being read or computed: often none of them.
@@ -401,7 +403,8 @@ class DiagramPainter:
                     column.mark(0, y + n, role, text, "italic" if updated else "")
                     if len(text) < label_width:  # symbols differ in length: the line runs on to the bracket
                         column.put(len(text) + 1, y + n, " " + "─" * (label_width - len(text) - 1), LABEL_STYLE)
-                column.put(label_width + 1, y + n, _wire(n, len(lines), junction, bool(text), backward, wire_width), LABEL_STYLE)
+                wire = _wire(n, len(lines), junction, bool(text), backward, wire_width)
+                column.put(label_width + 1, y + n, wire, LABEL_STYLE)
             rows[j] = y + junction
             y += len(lines) + 1  # a blank row between neurons
         return column, rows
@@ -426,7 +429,7 @@ class DiagramPainter:
                 delta = node[Family.DELTA]
                 marked = [delta if late and state.known[delta[1]] else node[Family.Z]]
             free = [y + 1] + [row for row in (y + 2, y - 1) if 0 <= row < height and row not in taken]
-            for row, (label, position) in zip(free, marked):
+            for row, (label, position) in zip(free, marked, strict=False):
                 column.mark(1, row, roles.get(position), f"{label} {short(state.value(position)):>7}", LABEL_STYLE)
         return column
 

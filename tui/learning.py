@@ -314,7 +314,8 @@ class LearningModes:
         from .screens.goto import PromptScreen
         from .widgets.answer import parse_number
 
-        self.push_screen(PromptScreen("Run until the loss falls below:", parse_number, "Enter a number, e.g. 0.5", "loss"),
+        self.push_screen(PromptScreen("Run until the loss falls below:", parse_number, "Enter a number, e.g. 0.5",
+                                      "loss"),
                          lambda value: value is not None
                          and self._run_to(until_loss_below(self.trace, self.position, value), f"loss below {value:g}"))
 

@@ -17,7 +17,8 @@ def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
     outcome = verdict(checks)  # the same verdict as `backprop-stepper gradcheck`
     lines = [
         Content.styled(f"Gradient check · iteration {iteration} · step {step} · ε = {EPSILON:g}", "bold"),
-        Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε", "$text-muted"),
+        Content.styled("analytic: the trace's backpropagated gradient; numerical: (L(θ+ε) − L(θ−ε)) / 2ε",
+                       "$text-muted"),
         Content(""),
     ]
     # As narrow as the symbols allow: one row per gradient even in an 80-column terminal.

@@ -77,7 +77,8 @@ class PickerScreen(ModalScreen[Trace | None]):
         parts = [
             Content.styled(s.title, "bold"),
             Content.assemble("open it with ", (f"backprop-stepper {self.short_names[name]}", "bold")),
-            Content(f"{s.shape_label} network · {count(len(s.samples), 'sample')} · {count(s.iterations, 'iteration')} · {s.loss}"),
+            Content(f"{s.shape_label} network · {count(len(s.samples), 'sample')} · "
+                    f"{count(s.iterations, 'iteration')} · {s.loss}"),
         ]
         if s.source:
             parts.append(Content.styled(f"from {s.source}", "$text-muted"))

@@ -47,7 +47,8 @@ class SummaryScreen(ModalScreen[None]):
                 lines += [Content(f"• {symbol}: {slip}") for symbol, slip in self.session.slips_seen]
             lines.append(Content.styled(f"Tolerance: relative {self.session.tolerance:g}.", "$text-muted"))
             yield Static(Content("\n").join(lines), id="summary-notes")
-            yield Static(Content.styled(f"s saves this report (Markdown, a new file in {folder()}); Esc closes.", "$text-muted"), id="summary-hint")
+            hint = f"s saves this report (Markdown, a new file in {folder()}); Esc closes."
+            yield Static(Content.styled(hint, "$text-muted"), id="summary-hint")
 
     def action_save(self) -> None:
         from ..saving import write_new

@@ -7,12 +7,12 @@ for that step into the value table's room, keeping the table's minimum, and scro
 
 from __future__ import annotations
 
+from textual.widgets import Footer
+
 from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.formulas import heading
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
-
-from textual.widgets import Footer
 
 from ..format import exact
 from .lines import LineView
@@ -194,11 +194,13 @@ def explanation_lines(explanation) -> list[Line]:
         symbols = " × ".join(f.symbol for f in path.factors)
         values = " × ".join(_term(f.value) for f in path.factors)
         lines.append([(f"  path {n}: ", "bold"), (symbols, "")])
-        lines.append([("          = ", ""), (values, ""), (" = ", ""), (f"{path.product:.6g}".replace("-", "−"), "bold")])
+        product = f"{path.product:.6g}".replace("-", "−")
+        lines.append([("          = ", ""), (values, ""), (" = ", ""), (product, "bold")])
     if explanation.hidden_paths:
         lines.append([(f"  … and {explanation.hidden_paths} more paths", "muted")])
     if explanation.paths:
-        products = " + ".join(_term(p.product) for p in explanation.paths[:8]) + (" + …" if len(explanation.paths) > 8 else "")
+        products = (" + ".join(_term(p.product) for p in explanation.paths[:8])
+                    + (" + …" if len(explanation.paths) > 8 else ""))
         lines.append([("  total: ", "bold"), (products, ""), (" = ", ""), (exact(explanation.total), "current")])
     lines.append([("  (w or Esc closes; every factor is marked in the diagram and the table)", "muted")])
     return lines

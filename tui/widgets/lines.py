@@ -206,7 +206,8 @@ class LineView(Widget):
         self.top = max(0, min(self.top, self.content_height - self.view_height))
         self.left = max(0, min(self.left, self.content_width - self.view_width))
 
-    def scroll_into_view(self, x: int, y: int, width: int = 1, height: int = 1, margin_x: int = 0, margin_y: int = 0) -> None:
+    def scroll_into_view(self, x: int, y: int, width: int = 1, height: int = 1, margin_x: int = 0,
+                         margin_y: int = 0) -> None:
         """Keep the region visible (with a margin). When it has left the view, page rather than
         creep: put it a third of the way in, so that following the steps after it does not
         scroll again at once (every scroll repaints the whole panel)."""

@@ -28,7 +28,7 @@ def sparkline(known: np.ndarray, total: int, width: int, current: int) -> Line:
     width = max(1, min(width, total))
     edges = np.linspace(0, total, width + 1).astype(int)
     buckets = []
-    for start, end in zip(edges[:-1], edges[1:]):
+    for start, end in zip(edges[:-1], edges[1:], strict=True):
         if start >= len(known):
             buckets.append(None)  # not computed yet
             continue

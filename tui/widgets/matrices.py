@@ -29,7 +29,8 @@ def _block(term: Term, role: str) -> list[tuple[str, str]]:
     if n == 1:
         framed = [f"[{body[0]}]"]
     else:
-        framed = [("⎡" if k == 0 else "⎣" if k == n - 1 else "⎢") + line + ("⎤" if k == 0 else "⎦" if k == n - 1 else "⎥")
+        framed = [("⎡" if k == 0 else "⎣" if k == n - 1 else "⎢") + line
+                  + ("⎤" if k == 0 else "⎦" if k == n - 1 else "⎥")
                   for k, line in enumerate(body)]
     label = term.label.center(len(framed[0]))
     return [(label, "bold"), *[(line, role) for line in framed]]

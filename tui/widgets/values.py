@@ -85,7 +85,8 @@ class ValueTable(LineView, can_focus=True):
             text = ("  " + "symbol".ljust(symbol_width) + "value".ljust(VALUE_WIDTH) + variant
                     + "document".ljust(DOCUMENT_WIDTH) + "quantity")
         else:
-            text = "  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH) + "document"
+            text = ("  " + "symbol".ljust(symbol_width) + "quantity".ljust(id_width) + "value".ljust(VALUE_WIDTH)
+                    + "document")
         self.set_heading([(text, "")])
         variant = self._variant_width() if self.variant_label else 0
         self.set_content_size(sum(self._widths) + VALUE_WIDTH + variant + DOCUMENT_WIDTH + 2, len(self._rows))
@@ -178,7 +179,8 @@ class ValueTable(LineView, can_focus=True):
             if previous_variant is None or variant is None or len(previous_variant) != len(variant):
                 self._previous = None  # the columns changed: repaint every row
             else:
-                moved = np.flatnonzero(~((previous_variant == variant) | (np.isnan(previous_variant) & np.isnan(variant))))
+                same = (previous_variant == variant) | (np.isnan(previous_variant) & np.isnan(variant))
+                moved = np.flatnonzero(~same)
                 self._variant_changed = set(moved.tolist())
         marks = {p: READ for p in state.reads}
         marks.update({p: CURRENT for p in state.block})
@@ -198,7 +200,8 @@ class ValueTable(LineView, can_focus=True):
             mark = marks.get(position, "")
             role = "current" if mark == CURRENT else "read" if mark == READ else ("muted" if value is None else "")
             # A document's parameter values are the updated ones: show them once the update is made.
-            known = value is not None and (self.ledger.entries[position].scope != "parameter" or state.updated[position])
+            known = value is not None and (self.ledger.entries[position].scope != "parameter"
+                                           or state.updated[position])
             shown = printed.get(position, ()) if known else ()
             self._texts[position] = (mark, text, role, shown)
         self._previous, self._previous_marks, self._previous_printed = state, marks, printed
