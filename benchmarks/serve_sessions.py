@@ -158,7 +158,8 @@ async def run_room(k: int, fork: bool) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| sessions | start | first frame median / worst | step median / worst | CPU per session | memory per session (PSS / RSS) | all ended after close | load before |",
+    lines = ["| sessions | start | first frame median / worst | step median / worst | CPU per session "
+             "| memory per session (PSS / RSS) | all ended after close | load before |",
              "|---:|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['sessions']} | {'forked' if r['fork'] else 'fresh interpreter'} "

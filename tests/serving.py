@@ -112,7 +112,7 @@ class Tab:
         while text not in self.seen and time.monotonic() < deadline:
             try:
                 message = await self.ws.receive(timeout=max(0.1, deadline - time.monotonic()))
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 break
             if message.type == aiohttp.WSMsgType.BINARY:
                 self.seen += message.data.decode("utf-8", "replace")
@@ -129,7 +129,7 @@ class Tab:
         """The tab closes (a closing handshake), given at most 10 s before the connection is dropped."""
         try:
             await asyncio.wait_for(self.ws.close(), 10)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             self.drop()
 
     def drop(self) -> None:

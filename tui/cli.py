@@ -111,7 +111,8 @@ def _output(path: str, force: bool, done: str):
     try:
         stream = open(path, "w" if force else "x", encoding="utf-8")
     except FileExistsError:
-        raise ScenarioError(path, "", "the file exists already; choose another name, or add --force to replace it") from None
+        raise ScenarioError(path, "", "the file exists already; choose another name, "
+                                      "or add --force to replace it") from None
     except OSError as error:
         raise ScenarioError(path, "", f"cannot be written ({error.strerror})") from None
     with stream:
@@ -128,7 +129,8 @@ def _gradcheck(argv: list[str]) -> int:
     )
     parser.add_argument("scenario")
     parser.add_argument("--iteration", type=int, default=1, metavar="N")
-    parser.add_argument("--step", type=int, default=1, metavar="K", help="update step within the iteration (stochastic mode)")
+    parser.add_argument("--step", type=int, default=1, metavar="K",
+                        help="update step within the iteration (stochastic mode)")
     args = parser.parse_args(argv)
     from backprop_stepper.core.gradcheck import gradient_check, verdict
 
@@ -166,10 +168,12 @@ LARGE_EXPORT_EVENTS = 100_000
 @command("export")
 def _export(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="backprop-stepper export",
-                                     description="Write a worked solution (Markdown with LaTeX math) or the trace (JSON).")
+                                     description="Write a worked solution (Markdown with LaTeX math) "
+                                                 "or the trace (JSON).")
     parser.add_argument("scenario")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write ('-' for standard output)")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE",
+                        help="the file to write ('-' for standard output)")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--iterations", metavar="A-B", help="only these iterations, e.g. 1-3 (default: all)")
     args = parser.parse_args(argv)
@@ -218,9 +222,11 @@ def _announce_export(trace: Trace, selected: range, format: str) -> None:
 @command("new")
 def _new(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="backprop-stepper new",
-                                     description="Write a new, valid, commented scenario with seeded Xavier/Glorot weights.")
+                                     description="Write a new, valid, commented scenario "
+                                                 "with seeded Xavier/Glorot weights.")
     parser.add_argument("--layers", required=True, metavar="N,N,...", help="layer sizes, inputs first: 2,3,1")
-    parser.add_argument("--activation", default="sigmoid", help="hidden (and output) activation: sigmoid, tanh, relu, linear")
+    parser.add_argument("--activation", default="sigmoid",
+                        help="hidden (and output) activation: sigmoid, tanh, relu, linear")
     parser.add_argument("--output-activation", help="a different activation for the output layer")
     parser.add_argument("--loss", default="half_squared_error", help="half_squared_error or squared_error")
     parser.add_argument("--seed", type=int, default=0)

@@ -40,8 +40,9 @@ def preload(app_argv: list[str]) -> None:
     from backprop_stepper.tui.launch import collector_paused
 
     with collector_paused():  # and gc.freeze(): the children's collections skip all this
-        from backprop_stepper.tui import app, cli, served  # noqa: F401  (Textual, numpy, the widgets)
         from textual.widgets import Footer, Static  # noqa: F401  (loaded lazily by Textual otherwise)
+
+        from backprop_stepper.tui import app, cli, served  # noqa: F401  (Textual, numpy, the widgets)
 
         if app_argv and not app_argv[0].startswith("-"):
             cli._load(app_argv[0])  # the scenario's own modules (TOML, the engine)
