@@ -12,7 +12,7 @@ from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar
 from backprop_stepper.tui.widgets.values import ValueTable
 
-from .conftest import BUNDLED
+from ..conftest import BUNDLED
 
 
 def _symbol_of(item: str) -> str:
@@ -63,6 +63,7 @@ def app_for(name: str) -> StepperApp:
 SMALL = ["00-polynomial-derivation", "10-tanh-chain", "11-linear-chain", "20-sigmoid-2-2-2", "30-bias-2-2-1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SMALL)
 async def test_every_event_forward_and_back_keeps_the_panels_in_sync(name):
     app = app_for(name)
@@ -81,6 +82,7 @@ async def test_every_event_forward_and_back_keeps_the_panels_in_sync(name):
             assert_in_sync(app)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", BUNDLED)
 async def test_every_event_of_every_scenario_in_sync_both_ways(name):
     """Every event of every bundled scenario, forward then backward, through the same watcher a
@@ -93,6 +95,7 @@ async def test_every_event_of_every_scenario_in_sync_both_ways(name):
             assert_in_sync(app)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["01-polynomial-batch", "90-wide-6-10-10-4"])
 async def test_large_scenarios_stay_in_sync_across_iterations(name):
     """Key presses through the start of the run and across the first iteration boundary, then
@@ -119,6 +122,7 @@ async def test_large_scenarios_stay_in_sync_across_iterations(name):
         assert_in_sync(app)
 
 
+@pytest.mark.slow
 async def test_a_burst_of_200_key_presses_lands_on_the_right_event():
     app = app_for("01-polynomial-batch")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from textual.geometry import Region
 from textual.widgets import DataTable, Static
 
@@ -16,6 +17,8 @@ from backprop_stepper.tui.widgets.diagram import NetworkDiagram
 from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar
 from backprop_stepper.tui.widgets.values import ValueTable
+
+pytestmark = pytest.mark.slow  # each test starts the app and plays a teaching mode through
 
 
 def app_for(name: str, **options) -> StepperApp:

@@ -1,11 +1,11 @@
 """Saved expectations of every field of every event, for the scenarios the trace must reproduce exactly.
 
-The files in tests/data/events/ were written by the straightforward event builder (each event's
+The files in tests/engine/data/events/ were written by the straightforward event builder (each event's
 formula, substitution and meaning written from scratch) before events were built from per-slot
-templates; tests/test_event_templates.py compares today's events with them field by field.
+templates; tests/engine/test_event_templates.py compares today's events with them field by field.
 Regenerate only deliberately (a change to what an event contains):
 
-    .venv/bin/python -m tests.event_expectations
+    .venv/bin/python -m tests.engine.event_expectations
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ from backprop_stepper.tui.widgets.losscurve import LossCurve
 from backprop_stepper.tui.widgets.status import StatusBar
 from backprop_stepper.tui.widgets.values import ValueTable
 
+pytestmark = pytest.mark.slow  # each test starts the app (themes in fresh interpreters, autoplay timers)
+
 
 def app_for(name: str, **options) -> StepperApp:
     return StepperApp(trace=Trace(resolve(name)), **options)
@@ -70,6 +72,7 @@ def test_textual_theme_variable_paints_the_screen(theme, background):
     assert result.stdout.split() == [theme, background]
 
 
+@pytest.mark.slow
 async def test_palette_switches_theme_and_jumps_to_a_symbol():
     app = app_for("sigmoid-2-2-2")
     async with app.run_test(size=(120, 40)) as pilot:

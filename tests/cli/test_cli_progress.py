@@ -17,6 +17,8 @@ from backprop_stepper.core.export import estimated_bytes, iteration_range, write
 from backprop_stepper.core.scaffold import new_scenario
 from backprop_stepper.tui import cli, progress
 
+pytestmark = pytest.mark.slow  # long runs in pseudo-terminals
+
 NETWORK = dict(activation="relu", output_activation="linear", seed=1, samples=4, learning_rate=0.1)
 
 

@@ -1,7 +1,7 @@
 """Snapshot tests (pytest-textual-snapshot): key frames at 80×24 and 120×40.
 
 The first run of a new snapshot fails until `pytest --snapshot-update` writes it under
-tests/__snapshots__/; review the SVG before committing. Snapshots depend on the Textual version,
+tests/app/__snapshots__/; review the SVG before committing. Snapshots depend on the Textual version,
 which is pinned exactly in pyproject.toml.
 """
 
@@ -11,6 +11,8 @@ import pytest
 
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.tui.app import StepperApp
+
+pytestmark = pytest.mark.slow  # each snapshot starts an app and renders an SVG
 
 SIZES = [(80, 24), (120, 40)]
 

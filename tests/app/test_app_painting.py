@@ -20,6 +20,8 @@ from backprop_stepper.tui.app import StepperApp
 from backprop_stepper.tui.widgets.lines import LineView
 from backprop_stepper.tui.widgets.runs import RoleStyles
 
+pytestmark = pytest.mark.slow  # every step of every scenario against a fresh paint
+
 
 class VirtualTerminal:
     def __init__(self, width: int, height: int) -> None:

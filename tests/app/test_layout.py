@@ -15,7 +15,9 @@ from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar
 from backprop_stepper.tui.widgets.values import ValueTable
 
-from .conftest import BUNDLED
+from ..conftest import BUNDLED
+
+pytestmark = pytest.mark.slow  # walks every event of every scenario at 80×24
 
 
 def shown(text: str, symbol: str, value: str) -> bool:

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from backprop_stepper.core import Trace, parse_scenario, resolve
+from backprop_stepper.core.catalog import find_bundled
 from backprop_stepper.core.gradcheck import gradient_check, verdict
 from backprop_stepper.tui.app import StepperApp
 from backprop_stepper.tui.widgets.status import StatusBar
@@ -149,6 +152,7 @@ def test_new_writes_its_counts_in_words_that_agree(tmp_path: Path):
     assert "# 1 row (one per neuron) x 2 columns (one per neuron" in text
 
 
+@pytest.mark.slow
 async def test_the_trace_table_numbers_events_as_the_app_does():
     table = run("trace", "sigmoid-2-2-2").stdout.splitlines()[1:]
     numbered = {line.split()[0]: line for line in table}
@@ -185,6 +189,7 @@ def test_every_heading_names_the_kind_then_the_symbol(traces):
         assert len(seen) >= 8, name
 
 
+@pytest.mark.slow
 async def test_the_equations_heading_and_breakpoint_message_read_naturally():
     from backprop_stepper.tui.widgets.equations import EquationsPanel
 
@@ -207,7 +212,7 @@ async def test_the_equations_heading_and_breakpoint_message_read_naturally():
 
 
 def test_a_row_is_counted_from_1_like_the_layer_beside_it(tmp_path: Path):
-    source = (Path(__file__).parents[1] / "scenarios" / "20-sigmoid-2-2-2.toml").read_text()
+    source = find_bundled("sigmoid-2-2-2").path.read_text()  # the installed copy
     bad = tmp_path / "bad-row.toml"
     bad.write_text(source.replace("weights = [[0.40, 0.45],", "weights = [[0.40],", 1))
     result = run("check", str(bad))
@@ -217,6 +222,7 @@ def test_a_row_is_counted_from_1_like_the_layer_beside_it(tmp_path: Path):
     assert "row 0" not in result.stderr
 
 
+@pytest.mark.slow
 async def test_saved_files_go_to_one_folder_and_are_numbered_readably(tmp_path, monkeypatch):
     folder = tmp_path / "saved here"
     monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(folder))  # created on first save

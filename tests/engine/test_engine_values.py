@@ -1,6 +1,6 @@
 """Every event value against independent computation.
 
-- a from-scratch scalar autodiff (tests/reference.py) for forward values, losses, and every
+- a from-scratch scalar autodiff (tests/engine/reference.py) for forward values, losses, and every
   derivative (dE/da, delta and gradients are its node gradients);
 - central differences of the batch loss for every parameter gradient;
 - the documents' closed-form formulas for the tanh chain;
@@ -17,7 +17,7 @@ import pytest
 from backprop_stepper.core import Kind, Trace, parse_scenario
 from backprop_stepper.core.scenario import Mode
 
-from .conftest import BUNDLED, generated
+from ..conftest import BUNDLED, generated
 from .reference import batch_loss, sample_pass
 
 

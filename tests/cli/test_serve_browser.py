@@ -24,7 +24,8 @@ from .serving import Served
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(BROWSER is None, reason="no chromium on this machine (apt-get install chromium)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(BROWSER is None, reason="no chromium on this machine (apt-get install chromium)")]
 
 
 class Browser:

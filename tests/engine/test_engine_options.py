@@ -14,7 +14,7 @@ from backprop_stepper.core import Kind, Trace, parse_scenario, resolve
 from backprop_stepper.core.gradcheck import gradient_check
 from backprop_stepper.core.variants import variant
 
-from .conftest import generated
+from ..conftest import generated
 
 
 def sigmoid(z: float) -> float:

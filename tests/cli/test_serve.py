@@ -18,7 +18,8 @@ import pytest
 
 from .serving import ARROW_RIGHT, SESSION_ENV, Served, alive, descendants, free_port, open_tab, parents
 
-pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds processes through /proc (Linux)")
+pytestmark = [pytest.mark.slow,  # each test starts a server and its sessions
+              pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds processes through /proc (Linux)")]
 
 
 @pytest.fixture

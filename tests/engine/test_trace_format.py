@@ -15,7 +15,7 @@ import pytest
 from backprop_stepper.core import Trace, parse_quantity_id, parse_scenario, quantity_id, resolve
 from backprop_stepper.tui.cli import main
 
-from .conftest import BUNDLED, generated
+from ..conftest import BUNDLED, generated
 
 FIELDS = {"index", "iteration", "sample", "phase", "kind", "quantity", "symbol", "value", "formula",
           "substituted", "reads"}

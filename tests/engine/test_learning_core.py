@@ -20,7 +20,7 @@ from backprop_stepper.core.predict import PredictSession, grade, kinds_from, rec
 from backprop_stepper.core.quantities import Family, Phase
 from backprop_stepper.core.variants import corresponding, variant
 
-from .conftest import BUNDLED
+from ..conftest import BUNDLED
 
 
 def event_of(trace, quantity, n=0):
@@ -126,6 +126,7 @@ def test_a_slip_is_recognised_wherever_its_consequence_shows(traces):
     assert grade(trace, delta, float(f"{slipped_delta:.6f}"), 1e-3).slip.startswith("only one path")
 
 
+@pytest.mark.slow
 def test_slips_never_include_the_right_value_or_repeat(traces):
     for name in ("20-sigmoid-2-2-2", "90-wide-6-10-10-4"):
         trace = traces[name]

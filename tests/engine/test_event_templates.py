@@ -1,7 +1,7 @@
 """Events built from per-slot templates are exactly the events the straightforward builder made.
 
-tests/data/events/ holds every field of every event of each scenario, written before events were
-built from templates (see tests/event_expectations.py). Each way of getting events is compared
+tests/engine/data/events/ holds every field of every event of each scenario, written before events were
+built from templates (see tests/engine/event_expectations.py). Each way of getting events is compared
 with them: one at a time (the app's steps), a walk over whole iterations, and the JSON lines of
 `trace --json` and `export --format json`.
 """

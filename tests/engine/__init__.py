@@ -1,0 +1,1 @@
+"""Tests of the engine (core): values, trace format, teaching logic."""
