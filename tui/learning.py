@@ -43,6 +43,8 @@ class LearningModes:
         # The event whose question the answer box was last opened for: the box is emptied and
         # focused once per arrival at a question, so Esc can leave it and it stays left.
         self._question_at: int | None = None
+        # Held, not queried: present() asks for it on every step, and a query walks the DOM.
+        self._answer = None  # the AnswerBox once mounted
 
     def learning_loaded(self) -> None:
         """A (re)loaded trace: event numbers mean new things, so sessions start afresh."""
@@ -99,20 +101,15 @@ class LearningModes:
 
     def answer_box(self):
         """The answer box, mounted the first time predict mode needs it."""
-        from .widgets.answer import AnswerBox
+        if self._answer is None:
+            from .widgets.answer import AnswerBox
 
-        boxes = self.query(AnswerBox)
-        if boxes:
-            return boxes.first()
-        box = AnswerBox(id="answer")
-        self.query_one("#main").mount(box)
-        return box
+            self._answer = AnswerBox(id="answer")
+            self.query_one("#main").mount(self._answer)
+        return self._answer
 
     def _mounted_answer_box(self):
-        from .widgets.answer import AnswerBox
-
-        boxes = self.query(AnswerBox)
-        return boxes.first() if boxes else None
+        return self._answer
 
     def answer_focused(self) -> bool:
         box = self._mounted_answer_box()
@@ -159,6 +156,7 @@ class LearningModes:
             box = self._mounted_answer_box()
             if box is not None:
                 box.remove()
+                self._answer = None
             self._question_at = None
             self.notify("Predict mode off", timeout=2)
         self.feedback = []
