@@ -295,14 +295,16 @@ class DiagramPainter:
             wiring.append(column)
             neuron_rows.append(rows)
         height = max(max(c.height for c in wiring), 2 * s.inputs)
-        # Room under the last neuron of each layer for the lines a step may add there (see _neurons).
-        room = max(height, *(max(rows.values()) + 3 for rows in neuron_rows))
 
         key = ("inputs", height, *self._inputs_of(state, roles, self._input_entries))
         columns = [self._columns.get(key) or self._keep(key, self._input_column(state, roles, height))]
         for l in range(1, len(s.layers) + 1):
             rows = neuron_rows[l - 1]
-            key = ("neurons", l, late, room, tuple(rows.values()),
+            # Room under the layer's last neuron for the lines a step may add there (see _neurons).
+            # It follows from the layer's own rows, so the column's key does not change when
+            # another layer's wiring grows (collapsed groups opening would rebuild every column).
+            room = max(rows.values()) + 3
+            key = ("neurons", l, late, tuple(rows.values()),
                    *self._inputs_of(state, roles, self._node_entries[l]))
             neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late, room))
             columns += [wiring[l - 1], neurons]
