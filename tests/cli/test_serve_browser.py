@@ -20,7 +20,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from .serving import Served
+from .serving import Served, end
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -82,12 +82,7 @@ class Browser:
                             windowsVirtualKeyCode=code, nativeVirtualKeyCode=code)
 
     def close(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        end(self.process)
 
 
 @contextmanager
