@@ -51,6 +51,17 @@ async def test_a_tab_dropped_mid_frame_ends_its_app(served):
         assert await served.app_processes_after(0, within=5) == set()
 
 
+async def test_a_tab_that_goes_silent_ends_its_app(served):
+    # A shut laptop says nothing: its connection stays open, it just stops answering. The tab
+    # here reads its first frame, then never reads again, so no pong answers the server's pings.
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39", within=30)
+        assert len(served.app_processes()) == 1
+        assert await served.app_processes_after(0, within=5) == set()
+        await tab.close()
+
+
 async def test_a_tab_closed_while_its_app_starts_ends_it(served):
     # A quit that reached the app while it was starting made it spin at 100% of a core for ever.
     async with aiohttp.ClientSession() as client:
