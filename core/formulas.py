@@ -65,11 +65,14 @@ def _join(parts: list[str], sep: str = " + ") -> str:
 class FormulaWriter:
     """Writes each event's formula and substitution in the scenario's notation."""
 
-    def __init__(self, symbols: Symbols, activations: dict[int, str], loss: str, learning_rate: float) -> None:
+    def __init__(self, symbols: Symbols, activations: dict[int, str], loss: str, learning_rate: float,
+                 leaks: dict[int, float] | None = None, reduction: str = "mean") -> None:
         self.sym = symbols
         self.activations = activations  # layer -> activation name
         self.loss = loss
         self.learning_rate = learning_rate
+        self.leaks = leaks or {}  # layer -> leaky ReLU's slope below 0
+        self.reduction = reduction  # how a batch combines its samples: "mean" or "sum"
 
     def write(self, kind: Kind, key: Key, sample: int, reads: list[Reading]) -> tuple[str, str]:
         """The formula, and the substitution with a hole for each number."""
@@ -105,12 +108,16 @@ class FormulaWriter:
         a = self.sym[key]
         if name == "linear":
             return f"{a} = {self.s(z)}", _f(z)
+        if name == "softmax":  # reads e^{z_k}, the normaliser, then every net input of the layer
+            exp, total = r[0], r[1]
+            return f"{a} = {self.s(exp)} / {self.s(total)}", f"{_f(exp)} / {_f(total)}"
         call = f"{written}({self.s(z)})"
         standard = FUNCTION_NAMES[name]
         numeric = {
             "sigmoid": f"1 / (1 + e^{_n(z)})",
             "tanh": f"tanh({_f(z)})",
             "relu": f"max(0, {_f(z)})",
+            "leaky_relu": f"max({fmt(self.leaks.get(key.layer, 0.01))} × {_f(z)}, {_f(z)})",
         }[name]
         if written != standard:  # the document's own name for it, e.g. f
             numeric = f"{standard}({_f(z)}) = {numeric}"
@@ -118,9 +125,21 @@ class FormulaWriter:
             numeric = f"σ({_f(z)}) = {numeric}"
         return f"{a} = {call}", numeric
 
+    def _exponential(self, key: Key, r: list[Reading]):
+        return f"{self.sym[key]} = exp({self.s(r[0])})", f"exp({_f(r[0])})"
+
+    def _normaliser(self, key: Key, r: list[Reading]):
+        return f"{self.sym[key]} = {_join([self.s(e) for e in r])}", _join([_t(e) for e in r])
+
     # -- loss ---------------------------------------------------------------------------------
 
     def _squared(self, output: Reading, target: Reading) -> tuple[str, str]:
+        o, t = self.s(output), self.s(target)
+        if self.loss == "cross_entropy":
+            return f"−{t}·ln {o}", f"−{_t(target)} × ln({_f(output)})"
+        if self.loss == "binary_cross_entropy":
+            return (f"−[{t}·ln {o} + (1 − {t})·ln(1 − {o})]",
+                    f"−[{_t(target)} × ln({_f(output)}) + (1 − {_t(target)}) × ln(1 − {_t(output)})]")
         if self.loss == "half_squared_error":
             return (
                 f"½({self.s(target)} − {self.s(output)})²",
@@ -145,6 +164,8 @@ class FormulaWriter:
 
     def _loss_mean(self, key: Key, r: list[Reading]):
         loss = self.sym[key]
+        if self.reduction == "sum":
+            return f"{loss} = Σₛ {_sample_symbol(loss, 0).replace('⁽¹⁾', '⁽ˢ⁾')}", _join([_t(t) for t in r])
         return (
             f"{loss} = (1/{len(r)}) · Σₛ {_sample_symbol(loss, 0).replace('⁽¹⁾', '⁽ˢ⁾')}",
             f"({_join([_t(t) for t in r])}) / {len(r)}",
@@ -154,6 +175,12 @@ class FormulaWriter:
 
     def _output_error(self, key: Key, r: list[Reading]):
         output, target = r
+        o, t = self.s(output), self.s(target)
+        if self.loss == "cross_entropy":
+            return f"{self.sym[key]} = −{t} / {o}", f"−{_t(target)} / {_f(output)}"
+        if self.loss == "binary_cross_entropy":
+            return (f"{self.sym[key]} = ({o} − {t}) / ({o}(1 − {o}))",
+                    f"({_f(output)} − {_t(target)}) / ({_f(output)} × (1 − {_t(output)}))")
         if self.loss == "half_squared_error":
             return (
                 f"{self.sym[key]} = {self.s(output)} − {self.s(target)}",
@@ -184,9 +211,29 @@ class FormulaWriter:
         if name == "relu":
             z = self.s(local)
             return f"{d} = 1 if {z} > 0, else 0", f"{_f(local)} {_v(local)}"
+        if name == "leaky_relu":
+            z, leak = self.s(local), fmt(self.leaks.get(key.layer, 0.01))
+            return f"{d} = 1 if {z} > 0, else {leak}", f"1 if {_f(local)} > 0, else {leak}"
         return f"{d} = 1", "1"
 
+    def _jacobian(self, key: Key, r: list[Reading]):
+        d = self.sym[key]
+        if len(r) == 1:  # on the diagonal: ∂oₖ/∂zₖ
+            o = r[0]
+            return f"{d} = {self.s(o)}(1 − {self.s(o)})", f"{_f(o)} × (1 − {_t(o)})"
+        oj, ok = r
+        return f"{d} = −{self.s(oj)}·{self.s(ok)}", f"−{_t(oj)} × {_t(ok)}"
+
     def _delta(self, key: Key, r: list[Reading]):
+        if r[0].key.family.value == "a":  # softmax with cross-entropy, sigmoid with binary cross-entropy
+            output, target = r
+            return f"{self.sym[key]} = {self.s(output)} − {self.s(target)}", f"{_f(output)} − {_t(target)}"
+        if len(r) > 2:  # a softmax under another loss: the sum over the Jacobian's column
+            pairs = [(r[n], r[n + 1]) for n in range(0, len(r), 2)]
+            return (
+                f"{self.sym[key]} = {_join([f'{self.s(e)}·{self.s(j)}' for e, j in pairs])}",
+                _join([f"{_t(e)} × {_t(j)}" for e, j in pairs]),
+            )
         de_da, da_dz = r
         return (
             f"{self.sym[key]} = {self.s(de_da)} · {self.s(da_dz)}",
@@ -206,6 +253,8 @@ class FormulaWriter:
 
     def _average(self, key: Key, r: list[Reading]):
         g = self.sym[key]
+        if self.reduction == "sum":
+            return f"{g} = Σₛ {g}⁽ˢ⁾", _join([_t(t) for t in r])
         return (
             f"{g} = (1/{len(r)}) · Σₛ {g}⁽ˢ⁾",
             f"({_join([_t(t) for t in r])}) / {len(r)}",
@@ -229,6 +278,8 @@ class FormulaWriter:
 # ∂h₁/∂net_h₁", "error signal δ_o₁" (the symbol says δ; the name does not repeat it).
 TITLES = {
     Kind.NET_INPUT: "net input",
+    Kind.EXPONENTIAL: "exponential",
+    Kind.NORMALISER: "softmax normaliser",
     Kind.ACTIVATION: "activation",
     Kind.LOSS_TERM: "loss term",
     Kind.LOSS_TOTAL: "loss",
@@ -236,6 +287,7 @@ TITLES = {
     Kind.OUTPUT_ERROR: "output error",
     Kind.BACKPROP_SUM: "error from the next layer",
     Kind.ACTIVATION_DERIVATIVE: "activation derivative",
+    Kind.JACOBIAN: "softmax Jacobian entry",
     Kind.DELTA: "error signal",
     Kind.WEIGHT_GRADIENT: "weight gradient",
     Kind.BIAS_GRADIENT: "bias gradient",
@@ -264,6 +316,8 @@ DIVERGED = (
 # One plain sentence per kind: what the number means, in a lecturer's words.
 SENTENCES = {
     Kind.NET_INPUT: "Weighted sum of everything arriving at the neuron (plus its bias, if it has one).",
+    Kind.EXPONENTIAL: "The first step of the softmax: e raised to this net input, always positive.",
+    Kind.NORMALISER: "The softmax's normaliser: the sum of the layer's exponentials, so the outputs sum to 1.",
     Kind.ACTIVATION: "The neuron's output: its net input passed through the activation function.",
     Kind.LOSS_TERM: "How far this output is from its target, squared.",
     Kind.LOSS_TOTAL: "The total error of this sample: the number training tries to shrink.",
@@ -271,6 +325,8 @@ SENTENCES = {
     Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
     Kind.BACKPROP_SUM: "The error arriving from the {neurons} of the next layer, each through its weight, summed.",
     Kind.ACTIVATION_DERIVATIVE: "How sensitive is the neuron? The slope of its activation at its net input.",
+    Kind.JACOBIAN: "How much this softmax output moves when that net input moves: every output depends on "
+                   "every net input of the layer.",
     Kind.DELTA: "The error signal at the neuron's net input: how wrong × how sensitive.",
     Kind.WEIGHT_GRADIENT: "How much this weight contributed: the error signal × the input it carried.",
     Kind.BIAS_GRADIENT: "A bias carries a constant input of 1, so its gradient is the error signal itself.",
@@ -279,14 +335,55 @@ SENTENCES = {
 }
 
 
-def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int, value: float = 0.0) -> str:
-    """The plain sentence saying what an event's number means, or that it has diverged if it is not finite."""
+# What some events mean under a loss other than the squared errors.
+LOSS_SENTENCES = {
+    Kind.LOSS_TERM: "Minus the target times the log of the output: large when a target class gets a small "
+                    "probability.",
+    Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
+}
+DIRECT_DELTA = ("The error signal at the output's net input: output minus target. The loss's slope and the "
+                "output's derivative (summed over the softmax's Jacobian) cancel to this.")
+JACOBIAN_DELTA = ("The error signal at this net input: every output's error times how much that output moves "
+                  "with this net input, summed (a softmax output depends on every net input).")
+
+# Why a number is infinite where the reason is not divergence.
+OVERFLOW = ("e to this net input overflows float64 (net inputs above 709.78): the exact number is too large to "
+            "hold. The outputs do not suffer: they are computed as e^(z_k − m) / Σ e^(z_j − m), m the largest "
+            "net input, which is the same fraction.")
+CERTAIN_AND_WRONG = ("The network gives this target a probability of 0 (to float64 precision), and −ln 0 = ∞: "
+                     "the loss is infinite, the network certain of a wrong answer. The error signal o − t is "
+                     "still finite.")
+
+
+def not_finite(kind: Kind, value: float) -> str:
+    """Why an event's value is not a finite number: an overflowing e^z, a probability of 0 under
+    a cross-entropy, or (any other case) a run that has diverged."""
+    if math.isinf(value) and kind in (Kind.EXPONENTIAL, Kind.NORMALISER):
+        return OVERFLOW
+    if math.isinf(value) and kind in (Kind.LOSS_TERM, Kind.LOSS_TOTAL, Kind.LOSS_MEAN, Kind.OUTPUT_ERROR):
+        return CERTAIN_AND_WRONG
+    return DIVERGED
+
+
+def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int, value: float = 0.0,
+            loss: str = "half_squared_error", reduction: str = "mean", reads: tuple[str, ...] = ()) -> str:
+    """The plain sentence saying what an event's number means, or why it is not finite."""
     if not math.isfinite(value):
-        return DIVERGED
+        return not_finite(kind, value)
     if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
+        if reduction == "sum":
+            return f"The batch gradient: the sum of the {fan} per-sample gradients of {symbols[key]}."
         return f"The batch gradient: the average of the {fan} per-sample gradients of {symbols[key]}."
+    if kind is Kind.DELTA and reads[:1] == ("a",):
+        return DIRECT_DELTA
+    if kind is Kind.DELTA and len(reads) > 2:
+        return JACOBIAN_DELTA
+    if loss in ("cross_entropy", "binary_cross_entropy") and kind in LOSS_SENTENCES:
+        return LOSS_SENTENCES[kind]
     sentence = SENTENCES[kind]
     if kind is Kind.LOSS_MEAN:
+        if reduction == "sum":
+            return f"The batch loss: the sum of the {fan} per-sample losses."
         return sentence.format(fan=fan)
     if kind is Kind.BACKPROP_SUM:
         if fan == 2:  # one neuron in the next layer: nothing to sum

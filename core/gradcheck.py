@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import activate
-from .losses import loss_terms
+from .losses import loss_terms, reduce
 from .notation import count
 from .plan import Plan
 from .quantities import Family, Key, Kind, quantity_id
@@ -123,15 +123,17 @@ class Verdict:
 
 
 def step_loss(scenario, params, samples) -> float:
-    """Mean over `samples` of the per-sample loss, by a plain forward pass."""
+    """The step's loss over `samples` (mean or sum of the per-sample losses, as the scenario
+    combines them), by a plain forward pass."""
     X = np.stack([scenario.samples[s].x for s in samples])
     Y = np.stack([scenario.samples[s].y for s in samples])
     a = X
     with np.errstate(all="ignore"):
         for (W, b), layer in zip(params, scenario.layers, strict=True):
             z = a @ W.T + (0.0 if b is None else b)
-            a = activate(layer.activation, z)
-        return float(loss_terms(scenario.loss, a, Y).sum(axis=1).mean())
+            a = activate(layer.activation, z, layer.leak)
+        per_sample = loss_terms(scenario.loss, a, Y, z, scenario.layers[-1].activation).sum(axis=1)
+        return float(reduce(scenario.batch_reduction, per_sample))
 
 
 def _parameters_at(trace: Trace, iteration: int, first_offset: int):

@@ -75,7 +75,14 @@ class Ledger:
         for l, layer in enumerate(s.layers, start=1):
             for j in range(1, layer.size + 1):
                 add(Key(Family.Z, l, j), "sample", f"Forward · layer {l}")
-                add(Key(Family.A, l, j), "sample", f"Forward · layer {l}")
+                if layer.activation != "softmax":
+                    add(Key(Family.A, l, j), "sample", f"Forward · layer {l}")
+            if layer.activation == "softmax":  # the steps of the softmax, in the order computed
+                for j in range(1, layer.size + 1):
+                    add(Key(Family.EXP, l, j), "sample", f"Forward · layer {l}")
+                add(Key(Family.EXP_SUM, l), "sample", f"Forward · layer {l}")
+                for j in range(1, layer.size + 1):
+                    add(Key(Family.A, l, j), "sample", f"Forward · layer {l}")
         if s.outputs > 1:
             for k in range(1, s.outputs + 1):
                 add(Key(Family.LOSS_TERM, 0, k), "sample", "Loss")
@@ -84,8 +91,11 @@ class Ledger:
             layer = s.layers[l - 1]
             for j in range(1, layer.size + 1):
                 section = f"Backward · layer {l}"
-                for family in (Family.DE_DA, Family.DA_DZ, Family.DELTA):
-                    add(Key(family, l, j), "sample", section)
+                keys = [Key(Family.DE_DA, l, j), Key(Family.DA_DZ, l, j)]
+                keys += [Key(Family.DA_DZ, l, k, j) for k in range(1, layer.size + 1)]  # a softmax's Jacobian
+                for key in [*keys, Key(Family.DELTA, l, j)]:
+                    if (key, 0) in plan.index:  # only what the trace computes (δ = o − t has no factors)
+                        add(key, "sample", section)
                 for i in range(1, layer.weights.shape[1] + 1):
                     add(Key(Family.DE_DW, l, j, i), "sample", section)
                 if layer.biases is not None:

@@ -22,7 +22,9 @@ from .plan import check_size
 from .quantities import Family, Key, parse_quantity_id
 from .scenario import (
     ACTIVATIONS,
+    DEFAULT_LEAK,
     LOSSES,
+    REDUCTIONS,
     Layer,
     LayerNotation,
     Mode,
@@ -45,10 +47,13 @@ MAX_ABS_NUMBER = 1e12
 
 _TOP_KEYS = ("title", "source", "description", "network", "training", "notation", "printed", "notes")
 _NETWORK_KEYS = ("inputs", "layers")
-_LAYER_KEYS = ("size", "activation", "weights", "biases", "notation")
+_LAYER_KEYS = ("size", "activation", "slope", "weights", "biases", "notation")
 _TRAINING_KEYS = (
     "loss", "learning_rate", "iterations", "samples", "update_biases", "update_order", "mode",
+    "batch_reduction",
 )  # fmt: skip
+# What a loss needs of the output layer: its logarithms need outputs in (0, 1).
+_LOSS_OUTPUTS = {"cross_entropy": ("softmax", "sigmoid"), "binary_cross_entropy": ("sigmoid", "softmax")}
 _SAMPLE_KEYS = ("x", "y")
 _NOTATION_KEYS = (
     "input", "target", "loss", "loss_term", "gradient_loss", "learning_rate", "product_order",
@@ -276,6 +281,8 @@ class _Reader:
             self.choice(training, "update_order", "training", tuple(o.value for o in UpdateOrder), "after_backward")
         )
         mode = Mode(self.choice(training, "mode", "training", tuple(m.value for m in Mode), "batch"))
+        reduction = self.choice(training, "batch_reduction", "training", REDUCTIONS, "mean")
+        self.loss_fits(loss, layers, samples)
 
         notation = self.notation(doc)
         printed = self.printed(doc, sizes, layers, iterations, len(samples))
@@ -295,6 +302,7 @@ class _Reader:
             update_biases=update_biases,
             update_order=order,
             mode=mode,
+            batch_reduction=reduction,
             printed=printed,
             notes=notes,
             warnings=tuple(self.warnings),
@@ -318,6 +326,11 @@ class _Reader:
             self.keys(table, _LAYER_KEYS, place)
             size = self.integer(table, "size", place, low=1, high=MAX_LAYER_SIZE, what=" neurons per layer")
             activation = self.choice(table, "activation", place, ACTIVATIONS)
+            if activation == "softmax" and n != len(raw) - 1:
+                raise self.fail(f"{place}.activation",
+                                f"softmax is for the output layer only (this is {label} of {len(raw)}): it turns "
+                                "the outputs into a distribution; use sigmoid, tanh, relu, leaky_relu or linear here")
+            leak = self.leak(table, place, activation)
             if "weights" not in table:
                 raise self.fail(f"{place}.weights",
                                 f"missing ({label}: {count(size, 'row')} x {count(previous, 'column')})")
@@ -329,9 +342,42 @@ class _Reader:
             if "biases" in table:
                 biases = self.vector(table["biases"], f"{place}.biases", size, f"one per neuron of {label}")
             notation = self.layer_notation(table, place, n + 1, size, previous, activation)
-            layers.append(Layer(size, activation, weights, biases, notation))
+            if activation == "softmax" and size < 2:
+                raise self.fail(f"{place}.size", "a softmax over one neuron is always 1 and learns nothing: "
+                                                 "use 2 or more outputs, or sigmoid with binary_cross_entropy")
+            layers.append(Layer(size, activation, weights, biases, notation, leak))
             previous = size
         return tuple(layers)
+
+    def leak(self, table: dict, place: str, activation: str) -> float:
+        if "slope" not in table:
+            return DEFAULT_LEAK
+        if activation != "leaky_relu":
+            raise self.fail(f"{place}.slope", f"slope is leaky_relu's slope below 0; this layer is {activation}")
+        value = self.number(table["slope"], f"{place}.slope")
+        if not 0 <= value < 1:
+            raise self.fail(f"{place}.slope", f"expected a slope from 0 up to (not including) 1, found {value:g}")
+        return value
+
+    def loss_fits(self, loss: str, layers: tuple[Layer, ...], samples: tuple[Sample, ...]) -> None:
+        """Refuse a loss the output layer or the targets cannot give a meaning to."""
+        if loss not in _LOSS_OUTPUTS:
+            return
+        output = layers[-1].activation
+        if output not in _LOSS_OUTPUTS[loss]:
+            raise self.fail("training.loss",
+                            f"{loss} takes the logarithm of each output, which needs outputs between 0 and 1: "
+                            f"use activation = \"{_LOSS_OUTPUTS[loss][0]}\" on the output layer "
+                            f"(layer {len(layers)} is {output})")
+        for n, sample in enumerate(samples):
+            place = f"training.samples[{n}].y"
+            shown = ", ".join(f"{v:g}" for v in sample.y)
+            if (sample.y < 0).any() or (sample.y > 1).any():
+                raise self.fail(place, f"{loss} needs targets between 0 and 1 (probabilities), found [{shown}]")
+            if loss == "cross_entropy" and abs(sample.y.sum() - 1.0) > 1e-9:
+                raise self.fail(place, "cross_entropy needs each sample's targets to be a distribution summing "
+                                       f"to 1 (one-hot for a class: [0, 1, 0]), found [{shown}] summing to "
+                                       f"{sample.y.sum():g}")
 
     def layer_notation(self, table: dict, place: str, l: int, size: int, previous: int,
                        activation: str) -> LayerNotation:

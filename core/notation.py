@@ -25,7 +25,8 @@ _TO_ASCII = str.maketrans("₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷�
 FIELD = re.compile(r"\{([\^=]?)([a-z])\}")
 BRACE = re.compile(r"[{}]")
 
-FUNCTION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "linear": ""}
+FUNCTION_NAMES = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "LReLU", "linear": "",
+                  "softmax": "softmax"}
 
 # Which placeholders each template may use; the loader reports any other.
 ALLOWED_FIELDS = {
@@ -111,6 +112,14 @@ class Symbols:
         for l, layer in enumerate(scenario.layers, start=1):
             ln = layer.notation
             self.functions[l] = ln.function
+            if layer.activation == "softmax":
+                # The normaliser is written as the sum it is: Σⱼ e^z⁽²⁾ⱼ.
+                t[Key(Family.EXP_SUM, l)] = f"Σⱼ e^{render(ln.net_input, l=l, j='ⱼ')}"
+                for j in range(1, layer.size + 1):
+                    t[Key(Family.EXP, l, j)] = f"e^{render(ln.net_input, l=l, j=j)}"
+                    for k in range(1, layer.size + 1):
+                        a, z = render(ln.activation, l=l, j=j), render(ln.net_input, l=l, j=k)
+                        t[Key(Family.DA_DZ, l, j, k)] = f"∂{a}/∂{z}"
             for j in range(1, layer.size + 1):
                 z = t[Key(Family.Z, l, j)] = render(ln.net_input, l=l, j=j)
                 a = t[Key(Family.A, l, j)] = render(ln.activation, l=l, j=j)

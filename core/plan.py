@@ -51,6 +51,11 @@ def count_events(scenario: Scenario) -> int:
         layer.weights.size + (layer.biases.size if layer.biases is not None and scenario.update_biases else 0)
         for layer in scenario.layers
     )
+    K = scenario.outputs
+    if scenario.layers[-1].activation == "softmax":
+        per_sample += K + 1  # each e^z and the normaliser
+    # The output layer's backward: δ = o − t alone, or ∂E/∂o, a row of the Jacobian and δ.
+    per_sample += {"direct": -2 * K, "jacobian": K * K - K, "elementwise": 0}[scenario.output_delta]
     groups = _groups(scenario)
     total = 0
     for group in groups:
@@ -216,9 +221,27 @@ class _Builder:
                 if layer.biases is not None:
                     reads.append(self.slot(Key(Family.B, l, j), _BATCH))
                 z_at[t, j - 1] = self.emit(Kind.NET_INPUT, step, s, l, j, 0, reads)
-                a_at[t, j - 1] = self.emit(
-                    Kind.ACTIVATION, step, s, l, j, 0, [self.slot(Key(Family.Z, l, j), s)]
-                )
+                if layer.activation != "softmax":
+                    a_at[t, j - 1] = self.emit(
+                        Kind.ACTIVATION, step, s, l, j, 0, [self.slot(Key(Family.Z, l, j), s)]
+                    )
+            if layer.activation == "softmax":
+                self.softmax(step, t, s, g, l, rows)
+
+    def softmax(self, step: int, t: int, s: int, g: int, l: int, rows: int) -> None:
+        """As a student computes it by hand: each e^{z_k}, their sum, then each output."""
+        exp_at = self.array(step, "exp", l, (g, rows))
+        for k in range(1, rows + 1):
+            exp_at[t, k - 1] = self.emit(Kind.EXPONENTIAL, step, s, l, k, 0, [self.slot(Key(Family.Z, l, k), s)])
+        exps = [self.slot(Key(Family.EXP, l, k), s) for k in range(1, rows + 1)]
+        self.array(step, "expsum", l, (g,))[t] = self.emit(Kind.NORMALISER, step, s, l, 0, 0, exps)
+        a_at = self.array(step, "a", l, (g, rows))
+        nets = [self.slot(Key(Family.Z, l, k), s) for k in range(1, rows + 1)]
+        normaliser = self.slot(Key(Family.EXP_SUM, l), s)
+        for k in range(1, rows + 1):
+            # The formula reads e^{z_k} and the normaliser; every net input of the layer is read
+            # too, because the output depends on each of them (the diagram marks them all).
+            a_at[t, k - 1] = self.emit(Kind.ACTIVATION, step, s, l, k, 0, [exps[k - 1], normaliser, *nets])
 
     def loss(self, step: int, t: int, s: int, g: int) -> None:
         L, K = len(self.s.layers), self.s.outputs
@@ -235,9 +258,50 @@ class _Builder:
             reads = [output[0], target[0]]
         self.array(step, "E", 0, (g,))[t] = self.emit(Kind.LOSS_TOTAL, step, s, 0, 0, 0, reads)
 
+    def output_layer(self, step: int, t: int, s: int, g: int, l: int) -> None:
+        """The output layer's error signals when they are not ∂E/∂o · ∂o/∂z neuron by neuron."""
+        rows = self.s.layers[l - 1].size
+        delta_at = self.array(step, "delta", l, (g, rows))
+        output = [self.slot(Key(Family.A, l, k), s) for k in range(1, rows + 1)]
+        target = [self.slot(Key(Family.Y, 0, k), s) for k in range(1, rows + 1)]
+        if self.s.output_delta == "direct":
+            for k in range(1, rows + 1):
+                delta_at[t, k - 1] = self.emit(Kind.DELTA, step, s, l, k, 0, [output[k - 1], target[k - 1]])
+                self.gradients(step, t, s, g, l, k)
+            return
+        # A softmax under another loss: every ∂E/∂oⱼ first, then for each net input k the
+        # Jacobian column ∂oⱼ/∂zₖ and the sum over j, term by term.
+        dEda_at = self.array(step, "dEda", l, (g, rows))
+        jacobian_at = self.array(step, "jacobian", l, (g, rows, rows))
+        for j in range(1, rows + 1):
+            dEda_at[t, j - 1] = self.emit(Kind.OUTPUT_ERROR, step, s, l, j, 0, [output[j - 1], target[j - 1]])
+        for k in range(1, rows + 1):
+            for j in range(1, rows + 1):
+                reads = [output[k - 1]] if j == k else [output[j - 1], output[k - 1]]
+                jacobian_at[t, j - 1, k - 1] = self.emit(Kind.JACOBIAN, step, s, l, j, k, reads)
+            reads = []
+            for j in range(1, rows + 1):
+                reads += [self.slot(Key(Family.DE_DA, l, j), s), self.slot(Key(Family.DA_DZ, l, j, k), s)]
+            delta_at[t, k - 1] = self.emit(Kind.DELTA, step, s, l, k, 0, reads)
+            self.gradients(step, t, s, g, l, k)
+
+    def gradients(self, step: int, t: int, s: int, g: int, l: int, j: int) -> None:
+        layer = self.s.layers[l - 1]
+        rows, cols = layer.weights.shape
+        gw_at = self.array(step, "gW", l, (g, rows, cols))
+        gb_at = self.array(step, "gb", l, (g, rows))
+        delta = self.slot(Key(Family.DELTA, l, j), s)
+        for i in range(1, cols + 1):
+            gw_at[t, j - 1, i - 1] = self.emit(Kind.WEIGHT_GRADIENT, step, s, l, j, i, [delta, self.source(l, i, s)])
+        if layer.biases is not None:
+            gb_at[t, j - 1] = self.emit(Kind.BIAS_GRADIENT, step, s, l, j, 0, [delta])
+
     def backward_layer(self, step: int, t: int, s: int, g: int, l: int) -> None:
         layers = self.s.layers
         layer = layers[l - 1]
+        if l == len(layers) and self.s.output_delta != "elementwise":
+            self.output_layer(step, t, s, g, l)
+            return
         rows, cols = layer.weights.shape
         names = ("dEda", "dadz", "delta", "gb")
         at = {name: self.array(step, name, l, (g, rows)) for name in names}

@@ -28,6 +28,8 @@ class Kind(str, Enum):
     """What an event computes: a net input, an activation, a loss term ... a weight or bias update."""
 
     NET_INPUT = "net_input"
+    EXPONENTIAL = "exponential"  # softmax: e^z of one net input
+    NORMALISER = "normaliser"  # softmax: the sum of its layer's exponentials
     ACTIVATION = "activation"
     LOSS_TERM = "loss_term"
     LOSS_TOTAL = "loss_total"
@@ -35,6 +37,7 @@ class Kind(str, Enum):
     OUTPUT_ERROR = "output_error"
     BACKPROP_SUM = "backprop_sum"
     ACTIVATION_DERIVATIVE = "activation_derivative"
+    JACOBIAN = "jacobian"  # softmax: ∂a_j/∂z_k, one entry of the layer's Jacobian
     DELTA = "delta"
     WEIGHT_GRADIENT = "weight_gradient"
     BIAS_GRADIENT = "bias_gradient"
@@ -46,6 +49,8 @@ KINDS: tuple[Kind, ...] = tuple(Kind)
 
 PHASE_OF_KIND: dict[Kind, Phase] = {
     Kind.NET_INPUT: Phase.FORWARD,
+    Kind.EXPONENTIAL: Phase.FORWARD,
+    Kind.NORMALISER: Phase.FORWARD,
     Kind.ACTIVATION: Phase.FORWARD,
     Kind.LOSS_TERM: Phase.LOSS,
     Kind.LOSS_TOTAL: Phase.LOSS,
@@ -53,6 +58,7 @@ PHASE_OF_KIND: dict[Kind, Phase] = {
     Kind.OUTPUT_ERROR: Phase.BACKWARD,
     Kind.BACKPROP_SUM: Phase.BACKWARD,
     Kind.ACTIVATION_DERIVATIVE: Phase.BACKWARD,
+    Kind.JACOBIAN: Phase.BACKWARD,
     Kind.DELTA: Phase.BACKWARD,
     Kind.WEIGHT_GRADIENT: Phase.BACKWARD,
     Kind.BIAS_GRADIENT: Phase.BACKWARD,
@@ -67,6 +73,8 @@ class Family(str, Enum):
     X = "x"
     Y = "y"
     Z = "z"
+    EXP = "exp"  # e^z[l][j] of a softmax layer
+    EXP_SUM = "expsum"  # Σⱼ e^z[l][j] of a softmax layer
     A = "a"
     LOSS_TERM = "E[k]"
     LOSS = "E"
@@ -90,6 +98,8 @@ class Key(NamedTuple):
 
 FAMILY_OF_KIND: dict[Kind, Family] = {
     Kind.NET_INPUT: Family.Z,
+    Kind.EXPONENTIAL: Family.EXP,
+    Kind.NORMALISER: Family.EXP_SUM,
     Kind.ACTIVATION: Family.A,
     Kind.LOSS_TERM: Family.LOSS_TERM,
     Kind.LOSS_TOTAL: Family.LOSS,
@@ -97,6 +107,7 @@ FAMILY_OF_KIND: dict[Kind, Family] = {
     Kind.OUTPUT_ERROR: Family.DE_DA,
     Kind.BACKPROP_SUM: Family.DE_DA,
     Kind.ACTIVATION_DERIVATIVE: Family.DA_DZ,
+    Kind.JACOBIAN: Family.DA_DZ,  # da/dz[l][j][k]: the third index says which net input
     Kind.DELTA: Family.DELTA,
     Kind.WEIGHT_GRADIENT: Family.DE_DW,
     Kind.BIAS_GRADIENT: Family.DE_DB,
@@ -117,18 +128,20 @@ def quantity_id(key: Key) -> str:
         return f"E[{j}]"
     if f is Family.LOSS:
         return "E"
-    if f in (Family.DE_DW, Family.W):
+    if f is Family.EXP_SUM:
+        return f"expsum[{l}]"
+    if f in (Family.DE_DW, Family.W) or (f is Family.DA_DZ and i):
         return f"{f.value}[{l}][{j}][{i}]"
     return f"{f.value}[{l}][{j}]"
 
 
 _ID = re.compile(
-    r"^(?P<family>x|y|z|a|E|dE/da|da/dz|delta|dE/dW|dE/db|W|b)"
+    r"^(?P<family>x|y|z|a|E|dE/da|da/dz|delta|dE/dW|dE/db|W|b|exp|expsum)"
     r"(?:\[(?P<n1>\d+)\])?(?:\[(?P<n2>\d+)\])?(?:\[(?P<n3>\d+)\])?$"
 )
 _ARITY = {
     "x": 1, "y": 1, "z": 2, "a": 2, "dE/da": 2, "da/dz": 2, "delta": 2,
-    "dE/dW": 3, "dE/db": 2, "W": 3, "b": 2,
+    "dE/dW": 3, "dE/db": 2, "W": 3, "b": 2, "exp": 2, "expsum": 1,
 }  # fmt: skip
 
 
@@ -145,9 +158,13 @@ def parse_quantity_id(text: str) -> Key | None:
         if len(numbers) == 1:
             return Key(Family.LOSS_TERM, 0, numbers[0])
         return None
+    family = Family(name)
+    if family is Family.DA_DZ and len(numbers) == 3:  # an entry of a softmax layer's Jacobian
+        return Key(family, *numbers)
     if len(numbers) != _ARITY[name] or any(n < 0 for n in numbers):
         return None
-    family = Family(name)
+    if family is Family.EXP_SUM:
+        return Key(family, numbers[0])
     if family in (Family.X, Family.Y):
         return Key(family, 0, numbers[0])
     return Key(family, *numbers)

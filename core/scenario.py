@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
-LOSSES = ("half_squared_error", "squared_error")
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
+LOSSES = ("half_squared_error", "squared_error", "cross_entropy", "binary_cross_entropy")
+REDUCTIONS = ("mean", "sum")  # how a batch's per-sample losses and gradients are combined
+DEFAULT_LEAK = 0.01  # leaky ReLU's slope below 0 when the scenario names none
 
 
 class UpdateOrder(str, Enum):
@@ -65,6 +67,7 @@ class Layer:
     weights: np.ndarray  # (size, previous size): weights[j, i] feeds neuron i into neuron j
     biases: np.ndarray | None  # (size,), or None for a layer without bias terms
     notation: LayerNotation
+    leak: float = DEFAULT_LEAK  # leaky ReLU only: the slope for net inputs ≤ 0
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==
@@ -125,6 +128,7 @@ class Scenario:
     update_biases: bool = True
     update_order: UpdateOrder = UpdateOrder.AFTER_BACKWARD
     mode: Mode = Mode.BATCH
+    batch_reduction: str = "mean"  # "mean" or "sum" of the per-sample losses and gradients
     printed: tuple[PrintedValue, ...] = ()
     notes: tuple[Note, ...] = ()
     warnings: tuple[str, ...] = ()  # unknown keys and other things worth telling the author
@@ -143,6 +147,16 @@ class Scenario:
     def shape_label(self) -> str:
         """The network's shape as a label: "2-2-2"."""
         return "-".join(str(n) for n in self.sizes)
+
+    @property
+    def output_delta(self) -> str:
+        """How the output layer's error signal is formed: "direct" (δ = o − t, softmax with
+        cross-entropy or sigmoid with binary cross-entropy), "jacobian" (a softmax output under any
+        other loss: δₖ = Σⱼ ∂E/∂oⱼ · ∂oⱼ/∂zₖ) or "elementwise" (δ = ∂E/∂o · ∂o/∂z)."""
+        activation = self.layers[-1].activation
+        if (activation, self.loss) in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
+            return "direct"
+        return "jacobian" if activation == "softmax" else "elementwise"
 
     @property
     def parameter_count(self) -> int:

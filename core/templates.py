@@ -20,7 +20,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .formulas import HOLE, FormulaWriter, Reading, meaning
+from .formulas import HOLE, FormulaWriter, Reading, meaning, not_finite
 from .notation import Symbols
 from .numbers import fmt, fmt_all, relu_verdict, term, terms_of
 from .plan import Plan
@@ -71,6 +71,10 @@ class EventTemplate:
         self.reads_of = _getter(read_slots)
         self._table_getter = None
         self._json = None
+
+    def not_finite(self, value: float) -> str:
+        """Why this event's value is not finite (see formulas.not_finite)."""
+        return not_finite(self.head[3], value)
 
     def substituted(self, read_values: tuple[float, ...]) -> str:
         """The substitution with these read values written into its holes."""
@@ -136,8 +140,10 @@ class Templates:
         middle = (tuple(quantity_id(k) for k, _ in identities),
                   tuple(None if s < 0 else s + 1 for _, s in identities),
                   tuple(identities))
-        return EventTemplate(offset, head, middle, meaning(kind, sample < 0, self.symbols, key, len(slots)),
-                             plan.n_context + offset, slots, substitution)
+        w = self.writer
+        sense = meaning(kind, sample < 0, self.symbols, key, len(slots), loss=w.loss, reduction=w.reduction,
+                        reads=tuple(k.family.value for k, _ in identities))
+        return EventTemplate(offset, head, middle, sense, plan.n_context + offset, slots, substitution)
 
 
 class IterationTable:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .document import Comparison
-from .formulas import DIVERGED, FormulaWriter
+from .formulas import FormulaWriter
 from .notation import Symbols
 from .plan import Plan, build_plan
 from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id
@@ -94,6 +94,8 @@ class Trace:
             {l: layer.activation for l, layer in enumerate(scenario.layers, start=1)},
             scenario.loss,
             scenario.learning_rate,
+            {l: layer.leak for l, layer in enumerate(scenario.layers, start=1)},
+            scenario.batch_reduction,
         )
         self.templates = Templates(self.plan, self.symbols, writer)
         self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
@@ -140,7 +142,7 @@ class Trace:
         value = float(values.values[offset])
         return tuple.__new__(Event, (
             index, iteration, *template.head, template.substituted(read_values), value, *template.middle,
-            read_values, template.meaning if math.isfinite(value) else DIVERGED,
+            read_values, template.meaning if math.isfinite(value) else template.not_finite(value),
         ))
 
     def __iter__(self) -> Iterator[Event]:
@@ -159,18 +161,18 @@ class Trace:
         substitutions = IterationSubstitutions(templates, self.plan.n_context + self.per_iteration)
         # Each slot's parts unpacked once: the loop below runs once per event, so every attribute
         # lookup saved there counts.
-        rows = [(t.head, t.middle, t.reads_of, t.meaning, t.value_slot) for t in templates]
+        rows = [(t.head, t.middle, t.reads_of, t.meaning, t.value_slot, t.not_finite) for t in templates]
         new = tuple.__new__
         isfinite = math.isfinite
         for iteration in iterations:
             table = self._table(iteration, styles)
             values = table.values
             finite = bool(np.isfinite(self.training.iteration(iteration).values).all())
-            for index, (head, middle, reads_of, meaning, slot), substituted in zip(
+            for index, (head, middle, reads_of, meaning, slot, why_not), substituted in zip(
                     count(self.index_of(iteration, 0)), rows, substitutions.texts(table)):
                 value = values[slot]
                 yield new(Event, (index, iteration, *head, substituted, value, *middle, reads_of(values),
-                                  meaning if finite or isfinite(value) else DIVERGED))
+                                  meaning if finite or isfinite(value) else why_not(value)))
 
     def json_lines(self, iterations: range) -> Iterator[str]:
         """``json.dumps(event.as_json(), ensure_ascii=False)`` of every event of these
@@ -204,7 +206,6 @@ class Trace:
 
     def _json_lines_of(self, iteration: int, templates, table: IterationTable) -> Iterator[str]:
         values, texts, width = table.values, table.texts, table.width
-        diverged = json.dumps(DIVERGED, ensure_ascii=False)
         index = self.index_of(iteration, 0)
         for template in templates:
             before_value, before_substitution, pattern, after = template.json_parts()
@@ -216,7 +217,9 @@ class Trace:
                        f'{before_substitution}{substituted}{after}{meaning}}}')
             else:
                 yield (f'{{"index": {index}, "iteration": {iteration}{before_value}null'
-                       f'{before_substitution}{substituted}{after}{diverged}, "value_text": "{value_text(value)}"}}')
+                       f'{before_substitution}{substituted}{after}'
+                       f'{json.dumps(template.not_finite(value), ensure_ascii=False)}, '
+                       f'"value_text": "{value_text(value)}"}}')
             index += 1
 
     def _table(self, iteration: int, styles: set[str]) -> IterationTable:

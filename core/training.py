@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate, slope
-from .losses import loss_terms, output_error
+from .activations import activate, slope, softmax_jacobian
+from .losses import loss_terms, output_error, reduce
 from .plan import Plan
 from .scenario import Scenario, UpdateOrder
 
@@ -30,7 +30,7 @@ class IterationValues:
     values: np.ndarray  # one value per event of the plan
     start: Params
     end: Params
-    loss: float  # the iteration's loss: batch mean, or the mean of per-sample losses in stochastic mode
+    loss: float  # the iteration's loss: the batch's mean (or sum) of per-sample losses, in either mode
 
 
 def initial_params(scenario: Scenario) -> Params:
@@ -57,46 +57,60 @@ def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
         z = acts[-1] @ weights[l - 1].T
         if biases[l - 1] is not None:
             z = z + biases[l - 1]
-        a = activate(layer.activation, z)
+        a = activate(layer.activation, z, layer.leak)
         put("z", l, z)
+        if layer.activation == "softmax":
+            # The steps as written by hand: e^{z_k} (∞ once z_k > 709.78, which the output,
+            # computed shifted, does not suffer from) and their sum.
+            exps = np.exp(z)
+            put("exp", l, exps)
+            put("expsum", l, np.add.reduce(exps, axis=1))
         put("a", l, a)
         nets.append(z)
         acts.append(a)
     return nets, acts
 
 
-def _mean(array: np.ndarray) -> np.ndarray:
-    """``array.mean(axis=0)``, bit for bit (numpy's mean is this sum and division), without the
-    Python-level bookkeeping of ndarray.mean, which costs more than the arithmetic on arrays
-    this small."""
-    return np.add.reduce(array, axis=0) / len(array)
+def _output_delta(scenario: Scenario, l: int, acts, Y, put: _Writer) -> np.ndarray:
+    """The output layer's δ = ∂E/∂z, when it is not ∂E/∂o · ∂o/∂z neuron by neuron."""
+    if scenario.output_delta == "direct":
+        # −t/o · o(1 − o) summed over the softmax's Jacobian (or through σ′) collapses to o − t.
+        return acts[l] - Y
+    de_da = output_error(scenario.loss, acts[l], Y)
+    jacobian = softmax_jacobian(acts[l])
+    put("dEda", l, de_da)
+    put("jacobian", l, jacobian)
+    return np.einsum("sj,sjk->sk", de_da, jacobian)
 
 
 def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
     """δ and gradients of layer l for a step's samples; returns the gradients its update uses."""
     layer = scenario.layers[l - 1]
-    if l == len(scenario.layers):
-        de_da = output_error(scenario.loss, acts[l], Y)
+    if l == len(scenario.layers) and scenario.output_delta != "elementwise":
+        delta = deltas[l] = _output_delta(scenario, l, acts, Y, put)
     else:
-        # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
-        # (already updated if the order is layerwise).
-        de_da = deltas[l + 1] @ weights[l]
-    da_dz = slope(layer.activation, nets[l], acts[l])
-    delta = deltas[l] = de_da * da_dz
+        if l == len(scenario.layers):
+            de_da = output_error(scenario.loss, acts[l], Y)
+        else:
+            # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
+            # (already updated if the order is layerwise).
+            de_da = deltas[l + 1] @ weights[l]
+        da_dz = slope(layer.activation, nets[l], acts[l], layer.leak)
+        delta = deltas[l] = de_da * da_dz
+        put("dEda", l, de_da)
+        put("dadz", l, da_dz)
     grad_w = delta[:, :, None] * acts[l - 1][:, None, :]
-    put("dEda", l, de_da)
-    put("dadz", l, da_dz)
     put("delta", l, delta)
     put("gW", l, grad_w)
     grad_b = None
     if biases[l - 1] is not None:
         grad_b = delta
         put("gb", l, grad_b)
-    if len(Y) > 1:  # a batch: the update uses the mean over its samples
-        grad_w = _mean(grad_w)
+    if len(Y) > 1:  # a batch: the update uses the mean (or sum) over its samples
+        grad_w = reduce(scenario.batch_reduction, grad_w)
         put("gW_mean", l, grad_w)
         if grad_b is not None:
-            grad_b = _mean(grad_b)
+            grad_b = reduce(scenario.batch_reduction, grad_b)
             put("gb_mean", l, grad_b)
         return grad_w, grad_b
     return grad_w[0], None if grad_b is None else grad_b[0]
@@ -131,13 +145,13 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
         for step, group in enumerate(plan.steps):
             put = _Writer(plan, step, values)
             nets, acts = _forward(scenario, weights, biases, X[group], put)
-            terms = loss_terms(scenario.loss, acts[L], Y[group])
+            terms = loss_terms(scenario.loss, acts[L], Y[group], nets[L], scenario.layers[-1].activation)
             losses = terms.sum(axis=1)
             if scenario.outputs > 1:
                 put("E_k", 0, terms)
             put("E", 0, losses)
             if len(group) > 1:
-                put("E_mean", 0, losses.mean())
+                put("E_mean", 0, reduce(scenario.batch_reduction, losses))
             step_losses.append(losses)
             deltas: dict[int, np.ndarray] = {}
             gradients = {}
@@ -151,7 +165,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
 
     losses = np.concatenate(step_losses)
     end = tuple(zip(weights, biases, strict=True))
-    return IterationValues(context, values, start, end, float(losses.mean()))
+    return IterationValues(context, values, start, end, float(reduce(scenario.batch_reduction, losses)))
 
 
 class Training:
