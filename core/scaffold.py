@@ -14,6 +14,15 @@ from .notation import count
 from .scenario import ACTIVATIONS, LOSSES
 
 
+_OUTPUT_FOR_LOSS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+_LOSS_COMMENT = {
+    "half_squared_error": "E = Σ ½(t − o)²",
+    "squared_error": "L = Σ (ŷ − y)²",
+    "cross_entropy": "E = −Σ t ln o (targets one-hot)",
+    "binary_cross_entropy": "E = −Σ [t ln o + (1 − t) ln(1 − o)]",
+}
+
+
 def _row(values) -> str:
     return "[" + ", ".join(f"{v:.4f}" for v in values) + "]"
 
@@ -48,10 +57,14 @@ def new_scenario(
                          f"with at most {MAX_LAYERS} layers after the inputs")
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be 1 to {MAX_SAMPLES}")
-    output_activation = output_activation or activation
+    # A cross-entropy needs outputs in (0, 1): unless told otherwise, the output layer it is taught with.
+    output_activation = output_activation or _OUTPUT_FOR_LOSS.get(loss, activation)
     for name in (activation, output_activation):
         if name not in ACTIVATIONS:
             raise ValueError(f"unknown activation '{name}': expected one of {', '.join(ACTIVATIONS)}")
+    if activation == "softmax" and len(sizes) > 2:
+        raise ValueError("softmax is for the output layer only: use --output-activation softmax "
+                         "(and --activation for the hidden layers)")
     if loss not in LOSSES:
         raise ValueError(f"unknown loss '{loss}': expected one of {', '.join(LOSSES)}")
     rng = np.random.default_rng(seed)
@@ -77,7 +90,7 @@ def new_scenario(
             "",
             f"[[network.layers]]               # {role}",
             f"size = {fan_out}",
-            f'activation = "{name}"              # sigmoid, tanh, relu or linear',
+            f'activation = "{name}"              # sigmoid, tanh, relu, leaky_relu, linear (softmax: output only)',
             f"# {count(fan_out, 'row')} (one per neuron) x {count(fan_in, 'column')} "
             "(one per neuron of the previous layer)",
             f"weights = {_matrix(weights, ' ' * 11)}",
@@ -87,16 +100,22 @@ def new_scenario(
     lines += [
         "",
         "[training]",
-        f'loss = "{loss}"    # half_squared_error: E = Σ ½(t − o)²  |  squared_error: L = Σ (ŷ − y)²',
+        f'loss = "{loss}"    # {_LOSS_COMMENT[loss]}; also ' + ", ".join(other for other in LOSSES if other != loss),
         f"learning_rate = {learning_rate}",
         f"iterations = {iterations}",
         '# mode = "stochastic"             # one update per sample instead of one per batch',
+        '# batch_reduction = "sum"         # sum the batch\'s losses and gradients instead of averaging',
         "",
     ]
-    low, high = (0.1, 0.9) if output_activation == "sigmoid" else (-0.8, 0.8)
+    low, high = (0.1, 0.9) if output_activation in ("sigmoid", "softmax") else (-0.8, 0.8)
     for _ in range(samples):
         x = np.round(rng.uniform(-1.0, 1.0, size=sizes[0]), 2)
-        y = np.round(rng.uniform(low, high, size=sizes[-1]), 2)
+        if loss == "cross_entropy":  # a class, one-hot
+            y = np.eye(sizes[-1])[rng.integers(sizes[-1])]
+        elif loss == "binary_cross_entropy":  # each output a yes/no label
+            y = rng.integers(0, 2, size=sizes[-1]).astype(float)
+        else:
+            y = np.round(rng.uniform(low, high, size=sizes[-1]), 2)
         lines += ["[[training.samples]]", f"x = {_row(x)}", f"y = {_row(y)}", ""]
     text = "\n".join(lines)
     parse_scenario(text, name=file)

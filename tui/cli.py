@@ -226,9 +226,12 @@ def _new(argv: list[str]) -> int:
                                                  "with seeded Xavier/Glorot weights.")
     parser.add_argument("--layers", required=True, metavar="N,N,...", help="layer sizes, inputs first: 2,3,1")
     parser.add_argument("--activation", default="sigmoid",
-                        help="hidden (and output) activation: sigmoid, tanh, relu, linear")
-    parser.add_argument("--output-activation", help="a different activation for the output layer")
-    parser.add_argument("--loss", default="half_squared_error", help="half_squared_error or squared_error")
+                        help="hidden (and output) activation: sigmoid, tanh, relu, leaky_relu, linear")
+    parser.add_argument("--output-activation",
+                        help="a different activation for the output layer (softmax goes here only)")
+    parser.add_argument("--loss", default="half_squared_error",
+                        help="half_squared_error, squared_error, cross_entropy (one-hot targets; output softmax "
+                             "unless told otherwise) or binary_cross_entropy (output sigmoid unless told otherwise)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--samples", type=int, default=1)
     parser.add_argument("--iterations", type=int, default=1)

@@ -105,7 +105,8 @@ def test_new_writes_a_valid_commented_scenario(tmp_path: Path):
 @pytest.mark.parametrize(("args", "message"), [
     (["--layers", "2"], "at least two layer sizes"),
     (["--layers", "2,x,1"], "sizes such as 2,3,1"),
-    (["--layers", "2,3,1", "--activation", "softmax"], "unknown activation"),
+    (["--layers", "2,3,1", "--activation", "sigmoidal"], "unknown activation"),
+    (["--layers", "2,3,3", "--activation", "softmax"], "output layer only"),
 ])
 def test_new_rejects_bad_options(tmp_path: Path, args, message):
     result = run("new", *args, "-o", str(tmp_path / "x.toml"))

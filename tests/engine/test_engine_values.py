@@ -23,7 +23,7 @@ from .reference import batch_loss, sample_pass
 
 def _layers(params, scenario):
     return [
-        (layer.activation, W.tolist(), None if b is None else b.tolist())
+        (layer.activation, W.tolist(), None if b is None else b.tolist(), layer.leak)
         for layer, (W, b) in zip(scenario.layers, params, strict=True)
     ]
 
@@ -34,6 +34,7 @@ def reference_values(scenario):
     n = len(scenario.samples)
     groups = [[s] for s in range(n)] if scenario.mode is Mode.STOCHASTIC else [list(range(n))]
     expected = {}
+    combine = 1 if scenario.batch_reduction == "sum" else None  # divide by this, or by the batch's size
     for iteration in range(1, scenario.iterations + 1):
         for group in groups:
             layers = _layers(params, scenario)
@@ -45,11 +46,12 @@ def reference_values(scenario):
                 for quantity, value in values.items():
                     expected[(iteration, s + 1, quantity)] = value
             batch_scope = None if scenario.mode is Mode.BATCH else group[0] + 1
+            n_combined = combine or len(group)
             if len(group) > 1:
-                expected[(iteration, None, "E")] = sum(v["E"] for v in per_sample) / len(group)
+                expected[(iteration, None, "E")] = sum(v["E"] for v in per_sample) / n_combined
             new = []
             for l, (W, b) in enumerate(params, start=1):
-                gW = np.array([[sum(v[f"dE/dW[{l}][{j}][{i}]"] for v in per_sample) / len(group)
+                gW = np.array([[sum(v[f"dE/dW[{l}][{j}][{i}]"] for v in per_sample) / n_combined
                                 for i in range(1, W.shape[1] + 1)] for j in range(1, W.shape[0] + 1)])
                 W2 = W - scenario.learning_rate * gW
                 for (j, i), value in np.ndenumerate(W2):
@@ -58,7 +60,7 @@ def reference_values(scenario):
                         expected[(iteration, None, f"dE/dW[{l}][{j + 1}][{i + 1}]")] = gW[j, i]
                 b2 = b
                 if b is not None:
-                    gb = np.array([sum(v[f"dE/db[{l}][{j}]"] for v in per_sample) / len(group)
+                    gb = np.array([sum(v[f"dE/db[{l}][{j}]"] for v in per_sample) / n_combined
                                    for j in range(1, len(b) + 1)])
                     if len(group) > 1:
                         for j, value in enumerate(gb):
@@ -78,6 +80,18 @@ GENERATED = {
     "relu-3-4-1-batch": generated((3, 4, 1), activation="relu", output_activation="linear", loss="squared_error",
                                   seed=5, samples=4, iterations=3, learning_rate=0.05),
     "sigmoid-no-bias-2-2-2-2": generated((2, 2, 2, 2), seed=11, samples=2, iterations=2, biases=False),
+    "softmax-cross-entropy-2-3-3-batch": generated((2, 3, 3), loss="cross_entropy", seed=4, samples=3,
+                                                   iterations=3),
+    "softmax-squared-error-2-3-3": generated((2, 3, 3), output_activation="softmax", seed=6, samples=2,
+                                             iterations=2),
+    "softmax-binary-cross-entropy-2-3": generated((2, 3), output_activation="softmax",
+                                                  loss="binary_cross_entropy", seed=8),
+    "sigmoid-binary-cross-entropy-sum-3-2-2": generated((3, 2, 2), activation="leaky_relu",
+                                                        loss="binary_cross_entropy", seed=9, samples=3,
+                                                        iterations=2).replace(
+        "[training]", '[training]\nbatch_reduction = "sum"'),
+    "sigmoid-cross-entropy-2-2-2": generated((2, 2, 2), output_activation="sigmoid", loss="cross_entropy",
+                                             seed=10, samples=2),
     "fixed-biases": generated((2, 2, 1), seed=2, iterations=3).replace("[training]",
                                                                        "[training]\nupdate_biases = false"),
 }
@@ -118,18 +132,19 @@ def test_gradients_match_central_differences(scenario_trace):
     group = [0] if s.mode is Mode.STOCHASTIC else list(range(len(s.samples)))
     samples = [(s.samples[k].x.tolist(), s.samples[k].y.tolist()) for k in group]
     scope = 1 if len(group) == 1 else None
-    base = [(l.activation, l.weights.tolist(), None if l.biases is None else l.biases.tolist()) for l in s.layers]
+    base = [(l.activation, l.weights.tolist(), None if l.biases is None else l.biases.tolist(), l.leak)
+            for l in s.layers]
     eps = 1e-6
     gradients = {e.quantity: e.value for e in (trace[i] for i in range(trace.per_iteration))
                  if e.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and e.sample == scope and e.step == 1}
     assert gradients
     def shifted(l: int, j: int, rest: list[int], delta: float) -> float:
-        layers = [(name, [row[:] for row in W], None if b is None else b[:]) for name, W, b in base]
+        layers = [(name, [row[:] for row in W], None if b is None else b[:], leak) for name, W, b, leak in base]
         if rest:
             layers[l - 1][1][j - 1][rest[0] - 1] += delta
         else:
             layers[l - 1][2][j - 1] += delta
-        return batch_loss(layers, s.loss, samples)
+        return batch_loss(layers, s.loss, samples, s.batch_reduction)
 
     for quantity, analytic in gradients.items():
         l, j, *rest = [int(n) for n in quantity.split("[", 1)[1].rstrip("]").split("][")]
@@ -142,27 +157,54 @@ def _recompute(event, scenario) -> float:
     r = event.read_values
     kind = event.kind
     half = scenario.loss == "half_squared_error"
-    activation = scenario.layers[event.layer - 1].activation if event.layer else None
+    layer = scenario.layers[event.layer - 1] if event.layer else None
+    activation = layer.activation if layer else None
+    mean = scenario.batch_reduction == "mean"
+    if kind is Kind.EXPONENTIAL:
+        return math.exp(r[0])
+    if kind is Kind.NORMALISER:
+        return sum(r)
+    if kind is Kind.ACTIVATION and activation == "softmax":
+        return r[0] / r[1]
+    if kind is Kind.JACOBIAN:
+        return r[0] * (1 - r[0]) if len(r) == 1 else -r[0] * r[1]
+    if (kind is Kind.LOSS_TERM or (kind is Kind.LOSS_TOTAL and event.reads[0].startswith("a["))) and \
+            scenario.loss.endswith("cross_entropy"):
+        o, t = r
+        term = -t * math.log(o) if t else 0.0
+        if scenario.loss == "binary_cross_entropy" and t != 1:
+            term -= (1 - t) * math.log(1 - o)
+        return term
+    if kind is Kind.OUTPUT_ERROR and scenario.loss == "cross_entropy":
+        return -r[1] / r[0] if r[1] else 0.0
+    if kind is Kind.OUTPUT_ERROR and scenario.loss == "binary_cross_entropy":
+        return (r[0] - r[1]) / (r[0] * (1 - r[0]))
+    if kind is Kind.DELTA and event.reads[0].startswith("a["):
+        return r[0] - r[1]
+    if kind is Kind.DELTA and len(r) > 2:
+        return sum(r[n] * r[n + 1] for n in range(0, len(r), 2))
     if kind is Kind.NET_INPUT:
         total = sum(r[n] * r[n + 1] for n in range(0, len(r) - len(r) % 2, 2))
         return total + (r[-1] if len(r) % 2 else 0.0)
     if kind is Kind.ACTIVATION:
         z = r[0]
         return {"sigmoid": lambda: 1 / (1 + math.exp(-z)), "tanh": lambda: math.tanh(z),
-                "relu": lambda: max(z, 0.0), "linear": lambda: z}[activation]()
+                "relu": lambda: max(z, 0.0), "linear": lambda: z,
+                "leaky_relu": lambda: z if z > 0 else layer.leak * z}[activation]()
     if kind is Kind.LOSS_TERM or (kind is Kind.LOSS_TOTAL and event.reads[0].startswith("a[")):
         return (0.5 if half else 1.0) * (r[1] - r[0]) ** 2
     if kind is Kind.LOSS_TOTAL:
         return sum(r)
     if kind is Kind.LOSS_MEAN or (kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and event.sample is None):
-        return sum(r) / len(r)
+        return sum(r) / len(r) if mean else sum(r)
     if kind is Kind.OUTPUT_ERROR:
         return (1.0 if half else 2.0) * (r[0] - r[1])
     if kind is Kind.BACKPROP_SUM:
         return sum(r[n] * r[n + 1] for n in range(0, len(r), 2))
     if kind is Kind.ACTIVATION_DERIVATIVE:
         v = r[0]
-        return {"sigmoid": v * (1 - v), "tanh": 1 - v * v, "relu": float(v > 0), "linear": 1.0}[activation]
+        return {"sigmoid": v * (1 - v), "tanh": 1 - v * v, "relu": float(v > 0), "linear": 1.0,
+                "leaky_relu": 1.0 if v > 0 else layer.leak}[activation]
     if kind is Kind.DELTA:
         return r[0] * r[1]
     if kind is Kind.WEIGHT_GRADIENT:
