@@ -337,8 +337,8 @@ SENTENCES = {
 
 # What some events mean under a loss other than the squared errors.
 LOSS_SENTENCES = {
-    Kind.LOSS_TERM: "Minus the target times the log of the output: large when a target class gets a small "
-                    "probability.",
+    Kind.LOSS_TERM: "Minus the target times the natural log of the output: large when a target gets a small "
+                    "probability (taken from the net inputs, so exact even where the output rounds to 0).",
     Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
 }
 DIRECT_DELTA = ("The error signal at the output's net input: output minus target. The loss's slope and the "

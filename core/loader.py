@@ -52,8 +52,15 @@ _TRAINING_KEYS = (
     "loss", "learning_rate", "iterations", "samples", "update_biases", "update_order", "mode",
     "batch_reduction",
 )  # fmt: skip
-# What a loss needs of the output layer: its logarithms need outputs in (0, 1).
-_LOSS_OUTPUTS = {"cross_entropy": ("softmax", "sigmoid"), "binary_cross_entropy": ("sigmoid", "softmax")}
+# The output layer each cross-entropy is defined on: cross_entropy compares a distribution over
+# classes (softmax outputs) with the target distribution; binary_cross_entropy treats each output
+# as its own yes/no probability (sigmoid outputs). With these pairs ∂E/∂z = o − t stays finite
+# even where an output rounds to 0 (∂E/∂o = −t/o alone would be −∞, and δ then NaN).
+_LOSS_OUTPUTS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
+_WHY_OUTPUTS = {
+    "cross_entropy": "it compares a distribution over classes with the targets",
+    "binary_cross_entropy": "it treats each output as its own yes/no probability",
+}
 _SAMPLE_KEYS = ("x", "y")
 _NOTATION_KEYS = (
     "input", "target", "loss", "loss_term", "gradient_loss", "learning_rate", "product_order",
@@ -364,10 +371,10 @@ class _Reader:
         if loss not in _LOSS_OUTPUTS:
             return
         output = layers[-1].activation
-        if output not in _LOSS_OUTPUTS[loss]:
+        if output != _LOSS_OUTPUTS[loss]:
             raise self.fail("training.loss",
-                            f"{loss} takes the logarithm of each output, which needs outputs between 0 and 1: "
-                            f"use activation = \"{_LOSS_OUTPUTS[loss][0]}\" on the output layer "
+                            f"{loss} needs {_LOSS_OUTPUTS[loss]} outputs ({_WHY_OUTPUTS[loss]}): "
+                            f"use activation = \"{_LOSS_OUTPUTS[loss]}\" on the output layer "
                             f"(layer {len(layers)} is {output})")
         for n, sample in enumerate(samples):
             place = f"training.samples[{n}].y"

@@ -84,14 +84,10 @@ GENERATED = {
                                                    iterations=3),
     "softmax-squared-error-2-3-3": generated((2, 3, 3), output_activation="softmax", seed=6, samples=2,
                                              iterations=2),
-    "softmax-binary-cross-entropy-2-3": generated((2, 3), output_activation="softmax",
-                                                  loss="binary_cross_entropy", seed=8),
     "sigmoid-binary-cross-entropy-sum-3-2-2": generated((3, 2, 2), activation="leaky_relu",
                                                         loss="binary_cross_entropy", seed=9, samples=3,
                                                         iterations=2).replace(
         "[training]", '[training]\nbatch_reduction = "sum"'),
-    "sigmoid-cross-entropy-2-2-2": generated((2, 2, 2), output_activation="sigmoid", loss="cross_entropy",
-                                             seed=10, samples=2),
     "fixed-biases": generated((2, 2, 1), seed=2, iterations=3).replace("[training]",
                                                                        "[training]\nupdate_biases = false"),
 }
