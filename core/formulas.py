@@ -355,12 +355,13 @@ CERTAIN_AND_WRONG = ("The network gives this target a probability of 0 (to float
                      "still finite.")
 
 
-def not_finite(kind: Kind, value: float) -> str:
+def not_finite(kind: Kind, value: float, loss: str = "") -> str:
     """Why an event's value is not a finite number: an overflowing e^z, a probability of 0 under
     a cross-entropy, or (any other case) a run that has diverged."""
     if math.isinf(value) and kind in (Kind.EXPONENTIAL, Kind.NORMALISER):
         return OVERFLOW
-    if math.isinf(value) and kind in (Kind.LOSS_TERM, Kind.LOSS_TOTAL, Kind.LOSS_MEAN, Kind.OUTPUT_ERROR):
+    if math.isinf(value) and loss in ("cross_entropy", "binary_cross_entropy") and kind in (
+            Kind.LOSS_TERM, Kind.LOSS_TOTAL, Kind.LOSS_MEAN):
         return CERTAIN_AND_WRONG
     return DIVERGED
 
@@ -369,7 +370,7 @@ def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int,
             loss: str = "half_squared_error", reduction: str = "mean", reads: tuple[str, ...] = ()) -> str:
     """The plain sentence saying what an event's number means, or why it is not finite."""
     if not math.isfinite(value):
-        return not_finite(kind, value)
+        return not_finite(kind, value, loss)
     if batch_level and kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
         if reduction == "sum":
             return f"The batch gradient: the sum of the {fan} per-sample gradients of {symbols[key]}."

@@ -20,10 +20,10 @@ DEFAULT_TOLERANCE = 1e-3
 
 # Groups of kinds a student can choose to be asked about (--predict deltas,gradients).
 GROUPS: dict[str, tuple[Kind, ...]] = {
-    "forward": (Kind.NET_INPUT, Kind.ACTIVATION),
+    "forward": (Kind.NET_INPUT, Kind.EXPONENTIAL, Kind.NORMALISER, Kind.ACTIVATION),
     "loss": (Kind.LOSS_TERM, Kind.LOSS_TOTAL, Kind.LOSS_MEAN),
     "errors": (Kind.OUTPUT_ERROR, Kind.BACKPROP_SUM),
-    "derivatives": (Kind.ACTIVATION_DERIVATIVE,),
+    "derivatives": (Kind.ACTIVATION_DERIVATIVE, Kind.JACOBIAN),
     "deltas": (Kind.DELTA,),
     "gradients": (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT),
     "updates": (Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE),
@@ -71,14 +71,46 @@ class Slip:
 MAX_SLIPS = 32  # candidates per event: a wide network's sums would otherwise multiply them
 
 
-def local_slips(event: Event, learning_rate: float, loss: str) -> list[Slip]:
+ONE_NET_INPUT = ("only this output's own net input: a softmax output depends on every net input of its layer, "
+                 "so δ sums over the whole Jacobian")
+LOG_10 = "log base 10 instead of the natural log ln"
+
+
+def _classification_slips(event: Event, loss: str, reduction: str) -> list[Slip]:
+    """The classic slips of softmax, the cross-entropies and batches."""
+    r = event.read_values
+    kind = event.kind
+    found: list[Slip] = []
+    if kind is Kind.DELTA and event.reads[0].startswith("a["):  # δ = o − t
+        output, target = r
+        if loss == "cross_entropy":  # −t/o through the diagonal o(1 − o) alone: −t(1 − o)
+            found.append(Slip(ONE_NET_INPUT, -target * (1.0 - output)))
+    if kind is Kind.DELTA and len(r) > 2:  # the Jacobian sum: the diagonal term alone
+        k = event.key.j
+        found.append(Slip(ONE_NET_INPUT, r[2 * (k - 1)] * r[2 * (k - 1) + 1]))
+    if kind is Kind.JACOBIAN and len(r) == 2:
+        found.append(Slip("an output does depend on the other net inputs of a softmax: ∂oⱼ/∂zₖ = −oⱼoₖ, not 0", 0.0))
+    if loss in ("cross_entropy", "binary_cross_entropy") and kind in (Kind.LOSS_TERM, Kind.LOSS_TOTAL,
+                                                                      Kind.LOSS_MEAN):
+        found.append(Slip(LOG_10, event.value / math.log(10.0)))
+    batch_level = event.sample is None and kind in (Kind.LOSS_MEAN, Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT)
+    if batch_level and reduction == "mean":
+        found.append(Slip("the mean over the batch is forgotten: the sum, not the mean", math.fsum(r)))
+    if batch_level and reduction == "sum":
+        found.append(Slip("this batch is summed, not averaged", math.fsum(r) / len(r)))
+    return found
+
+
+def local_slips(event: Event, learning_rate: float, loss: str, reduction: str = "mean") -> list[Slip]:
     """What the classic mistakes made at this event give, from the values it read."""
     r = event.read_values
     kind = event.kind
     found: list[Slip] = []
+    if kind is Kind.DELTA and event.reads[0].startswith("a["):  # δ = o − t, the textbook's form
+        found.append(Slip("t − o instead of o − t: the sign is flipped", r[1] - r[0]))
     if event.value != 0:
         found.append(Slip("the sign is flipped", -event.value))
-    if kind is Kind.DELTA:
+    if kind is Kind.DELTA and len(r) == 2 and not event.reads[0].startswith("a["):
         found.append(Slip("the activation derivative is forgotten (that is ∂E/∂a, not δ)", r[0]))
     if kind is Kind.BACKPROP_SUM and len(r) > 2:
         for n in range(0, len(r), 2):
@@ -92,21 +124,22 @@ def local_slips(event: Event, learning_rate: float, loss: str) -> list[Slip]:
         found.append(Slip("the learning rate is forgotten", old - gradient))
     if kind in (Kind.WEIGHT_GRADIENT,) and event.sample is not None:
         found.append(Slip("δ is used without the input it multiplies", r[0]))
-    return found
+    return found + _classification_slips(event, loss, reduction)
 
 
-def recompute(event: Event, reads: list[float] | tuple[float, ...], learning_rate: float) -> float | None:
+def recompute(event: Event, reads: list[float] | tuple[float, ...], learning_rate: float,
+              reduction: str = "mean") -> float | None:
     """The event's value from (possibly different) read values, for the kinds through which a
     slip made earlier carries on unchanged in form: sums and products of the backward pass, the
-    batch means and the updates. None for the others."""
+    batch means (or sums) and the updates. None for the others."""
     kind, r = event.kind, reads
-    if kind is Kind.BACKPROP_SUM:
+    if kind is Kind.BACKPROP_SUM or (kind is Kind.DELTA and len(r) > 2):  # a sum of products
         return math.fsum(r[n] * r[n + 1] for n in range(0, len(r), 2))
     if kind is Kind.DELTA:
-        return r[0] * r[1]
+        return r[0] - r[1] if event.reads[0].startswith("a[") else r[0] * r[1]
     if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
-        if event.sample is None:  # the mean over the batch's samples
-            return math.fsum(r) / len(r)
+        if event.sample is None:  # the mean (or sum) over the batch's samples
+            return math.fsum(r) / len(r) if reduction == "mean" else math.fsum(r)
         return r[0] * r[1] if kind is Kind.WEIGHT_GRADIENT else r[0]
     if kind in (Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE):
         return r[0] - learning_rate * r[1]
@@ -132,8 +165,8 @@ class _Slips:
         trace = self.trace
         s = trace.scenario
         event = trace[index]
-        found = local_slips(event, s.learning_rate, s.loss)
-        if recompute(event, event.read_values, s.learning_rate) is not None:
+        found = local_slips(event, s.learning_rate, s.loss, s.batch_reduction)
+        if recompute(event, event.read_values, s.learning_rate, s.batch_reduction) is not None:
             iteration, offset = trace.locate(index)
             plan = trace.plan
             for position, slot in enumerate(plan.reads(offset)):
@@ -144,7 +177,7 @@ class _Slips:
                 for slip in self.of(upstream):
                     reads = list(event.read_values)
                     reads[position] = slip.value
-                    value = recompute(event, reads, s.learning_rate)
+                    value = recompute(event, reads, s.learning_rate, s.batch_reduction)
                     found.append(Slip(slip.name, value, slip.at or symbol))
         kept: list[Slip] = []
         for slip in found:  # a slip that changes nothing, or repeats another, is not one

@@ -13,7 +13,6 @@ from .loader import MAX_LAYER_SIZE, MAX_LAYERS, MAX_SAMPLES, parse_scenario
 from .notation import count
 from .scenario import ACTIVATIONS, LOSSES
 
-
 _OUTPUT_FOR_LOSS = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 _LOSS_COMMENT = {
     "half_squared_error": "E = Σ ½(t − o)²",

@@ -54,11 +54,12 @@ class EventTemplate:
     """Everything about the event at one plan offset but its numbers: the same in every iteration."""
 
     __slots__ = ("offset", "head", "middle", "meaning", "value_slot", "read_slots", "holes", "pattern",
-                 "literals", "reads_of", "_table_getter", "_json")
+                 "literals", "reads_of", "loss", "_table_getter", "_json")
 
     def __init__(self, offset: int, head: tuple, middle: tuple, meaning: str, value_slot: int,
-                 read_slots: tuple[int, ...], substitution: str) -> None:
+                 read_slots: tuple[int, ...], substitution: str, loss: str = "") -> None:
         self.offset = offset
+        self.loss = loss  # the scenario's loss: it decides why a loss can be infinite
         self.head = head  # sample, step, phase, kind, key, quantity, symbol, formula
         self.middle = middle  # reads, read_samples, read_keys
         self.meaning = meaning  # for a finite value
@@ -74,7 +75,7 @@ class EventTemplate:
 
     def not_finite(self, value: float) -> str:
         """Why this event's value is not finite (see formulas.not_finite)."""
-        return not_finite(self.head[3], value)
+        return not_finite(self.head[3], value, self.loss)
 
     def substituted(self, read_values: tuple[float, ...]) -> str:
         """The substitution with these read values written into its holes."""
@@ -143,7 +144,7 @@ class Templates:
         w = self.writer
         sense = meaning(kind, sample < 0, self.symbols, key, len(slots), loss=w.loss, reduction=w.reduction,
                         reads=tuple(k.family.value for k, _ in identities))
-        return EventTemplate(offset, head, middle, sense, plan.n_context + offset, slots, substitution)
+        return EventTemplate(offset, head, middle, sense, plan.n_context + offset, slots, substitution, w.loss)
 
 
 class IterationTable:

@@ -70,15 +70,17 @@ def test_an_output_that_rounds_to_0_still_gives_its_exact_finite_loss():
 
 
 def test_a_probability_of_exactly_0_is_explained_as_infinite_loss_not_divergence():
-    assert "probability of 0" in not_finite(Kind.LOSS_TERM, math.inf)
-    assert "−ln 0 = ∞" in not_finite(Kind.LOSS_TOTAL, math.inf)
+    assert "probability of 0" in not_finite(Kind.LOSS_TERM, math.inf, "cross_entropy")
+    assert "−ln 0 = ∞" in not_finite(Kind.LOSS_TOTAL, math.inf, "binary_cross_entropy")
     assert "overflows float64" in not_finite(Kind.NORMALISER, math.inf)
-    assert not_finite(Kind.LOSS_TERM, math.nan) == DIVERGED
+    assert not_finite(Kind.LOSS_TERM, math.nan, "cross_entropy") == DIVERGED
+    assert not_finite(Kind.LOSS_TOTAL, math.inf, "squared_error") == DIVERGED  # squared errors only overflow
 
 
 def test_softmax_is_stepped_as_by_hand_and_each_output_reads_every_net_input():
     trace = Trace(parse_scenario(classifier()))
-    forward = [(e.kind, e.quantity) for e in (trace[i] for i in range(trace.per_iteration)) if e.phase.value == "forward"]
+    events = (trace[i] for i in range(trace.per_iteration))
+    forward = [(e.kind, e.quantity) for e in events if e.phase.value == "forward"]
     assert forward == [
         (Kind.NET_INPUT, "z[1][1]"), (Kind.NET_INPUT, "z[1][2]"), (Kind.NET_INPUT, "z[1][3]"),
         (Kind.EXPONENTIAL, "exp[1][1]"), (Kind.EXPONENTIAL, "exp[1][2]"), (Kind.EXPONENTIAL, "exp[1][3]"),
@@ -180,3 +182,35 @@ def test_new_writes_a_valid_classifier_with_one_hot_targets():
     binary = parse_scenario(generated((2, 2, 2), loss="binary_cross_entropy", samples=3))
     assert binary.layers[-1].activation == "sigmoid"
     assert all(set(s.y.tolist()) <= {0.0, 1.0} for s in binary.samples)
+
+
+def _grade(trace, quantity: str, answer: float, sample: int | None = 1):
+    from backprop_stepper.core.predict import grade
+
+    event = trace[trace.find(quantity, sample=sample)[-1]]
+    return grade(trace, event, answer, 1e-6)
+
+
+def test_predict_names_the_classic_slips_of_classification():
+    trace = Trace(parse_scenario(classifier()))
+    v = values(trace)
+    o2 = v["a[1][2]"]
+    # The sign of o − t.
+    assert _grade(trace, "delta[1][2]", 1.0 - o2).slip == "t − o instead of o − t: the sign is flipped"
+    # Treating the softmax as element-wise: −t₁/o₁ · o₁(1 − o₁) = 0 at a class that is not the target
+    # (at the target it happens to give o − t: the slip shows only elsewhere).
+    assert _grade(trace, "delta[1][1]", 0.0).slip.startswith("only this output's own net input")
+    # log base 10 for ln.
+    assert _grade(trace, "E", -math.log10(o2)).slip == "log base 10 instead of the natural log ln"
+
+
+def test_predict_names_the_forgotten_batch_mean_and_the_softmax_jacobian():
+    trace = Trace(parse_scenario(generated((2, 3, 3), loss="cross_entropy", seed=4, samples=3)))
+    batch = trace[trace.find("dE/dW[2][1][1]", sample=None)[-1]]
+    assert _grade(trace, "dE/dW[2][1][1]", math.fsum(batch.read_values), sample=None).slip.startswith(
+        "the mean over the batch is forgotten")
+    squared = Trace(parse_scenario(classifier(loss="half_squared_error", y="[0.2, 0.7, 0.1]")))
+    v = values(squared)
+    diagonal_only = v["dE/da[1][1]"] * v["da/dz[1][1][1]"]
+    assert _grade(squared, "delta[1][1]", diagonal_only).slip.startswith("only this output's own net input")
+    assert _grade(squared, "da/dz[1][2][1]", 0.0).slip.startswith("an output does depend")

@@ -68,6 +68,11 @@ KNOWN_DISAGREEMENTS = {
         (1, "dE/dW[1][2][2]", "0.000449"), (1, "dE/dW[1][2][2]", "0.000448"),
         (1, "W[1][2][2]", "0.299776"),
     },
+    # PostNetwork's softmax example computes z⁽⁴⁾ = −0.1(0.426) + 0.2(0.5) + 0.1 as 0.185 (exactly
+    # 0.157); its softmax outputs and loss inherit it, and its loss is not −ln of its own 0.561.
+    "45-softmax-postnetwork": {
+        (1, "z[2][2]", "0.185"), (1, "a[2][1]", "0.561"), (1, "a[2][2]", "0.439"), (1, "E", "0.579"),
+    },
 }  # fmt: skip
 
 # Values that must agree: the headline numbers a lecturer will quote.
@@ -76,6 +81,7 @@ MUST_AGREE = {
                       (1, "W[1][1][1]", "0.537")},
     "20-sigmoid-2-2-2": {(1, "a[1][1]", "0.50687"), (1, "dE/dW[1][1][1]", "0.000188"), (1, "W[1][1][1]", "0.149906")},
     "00-polynomial-derivation": {(1, "a[1][1]", "0.8005"), (1, "dE/dW[3][1][1]", "-2.652"), (1, "b[1][1]", "0.118")},
+    "45-softmax-postnetwork": {(1, "a[1][1]", "0.426"), (1, "z[2][1]", "0.428")},
 }
 
 

@@ -100,7 +100,7 @@ def test_the_rule_slips_are_pushed_through_reproduces_every_value(traces, name):
     checked = 0
     for index in range(trace.per_iteration):
         event = trace[index]
-        value = recompute(event, event.read_values, trace.scenario.learning_rate)
+        value = recompute(event, event.read_values, trace.scenario.learning_rate, trace.scenario.batch_reduction)
         if value is not None:
             assert math.isclose(value, event.value, rel_tol=1e-12, abs_tol=1e-15), event.symbol
             checked += 1
