@@ -28,7 +28,7 @@ class Factor:
 
     symbol: str
     value: float
-    entry: int  # ledger entry, for highlighting
+    entry: int | None  # ledger entry, for highlighting (None: a factor the trace does not compute)
 
 
 @dataclass(frozen=True)
@@ -110,11 +110,51 @@ class Explainer:
         value = state.value(position)
         return Factor(self.trace.symbols[key], math.nan if value is None else value, position)
 
+    def _output_sum(self, event, state: LedgerState, mean_of: int) -> Explanation:
+        """δₖ of an output layer whose δ is not ∂E/∂o · ∂o/∂z neuron by neuron: the sum over the
+        outputs j of ∂E/∂oⱼ · ∂oⱼ/∂zₖ (a softmax's every output depends on zₖ). Where the trace
+        writes δ = o − t, the factors it cancelled are worked out here from o and t."""
+        s = self.trace.scenario
+        L, k = len(s.layers), event.key.j
+        softmax = s.layers[-1].activation == "softmax"
+        sym = self.trace.symbols
+        outputs = [self._factor(state, Key(Family.A, L, j)) for j in range(1, s.outputs + 1)]
+        targets = [self._factor(state, Key(Family.Y, 0, j)) for j in range(1, s.outputs + 1)]
+        o, t = [f.value for f in outputs], [f.value for f in targets]
+        paths = []
+        for j in range(1, s.outputs + 1) if softmax else (k,):
+            jacobian = Key(Family.DA_DZ, L, j, k) if softmax else Key(Family.DA_DZ, L, j)
+            if s.output_delta == "jacobian":
+                factors = (self._factor(state, Key(Family.DE_DA, L, j)), self._factor(state, jacobian))
+            else:
+                oj, tj = o[j - 1], t[j - 1]
+                if s.loss == "cross_entropy":
+                    slope = 0.0 if tj == 0 else -tj / oj
+                else:
+                    slope = (oj - tj) / (oj * (1.0 - oj))
+                local = oj * ((1.0 if j == k else 0.0) - o[k - 1])
+                factors = (Factor(sym[Key(Family.DE_DA, L, j)], slope, None), Factor(sym[jacobian], local, None))
+            paths.append(Path(factors))
+        if softmax:
+            headline = (f"the error signal {event.symbol} is a sum over the {s.outputs} outputs, each output's error "
+                        "times how much that output moves with this net input (every softmax output depends on it)")
+        else:
+            headline = f"the error signal {event.symbol} is the output's error times the sigmoid's slope"
+        if s.output_delta == "direct":
+            headline += ": the terms cancel to o − t"
+        entries = {f.entry for f in (*outputs, *targets) if f.entry is not None}
+        entries |= {f.entry for p in paths for f in p.factors if f.entry is not None}
+        return Explanation(event.index, event.symbol, event.value, headline, tuple(paths), 0, (), mean_of,
+                           tuple(sorted(entries)))
+
     def _paths(self, event, state: LedgerState, mean_of: int) -> Explanation:
         s = self.trace.scenario
         L = len(s.layers)
         l, j = event.key.layer, event.key.j
         family = event.key.family
+        fused = s.output_delta != "elementwise"  # the output layer's δ is a sum of its own
+        if fused and l == L and family is Family.DELTA:
+            return self._output_sum(event, state, mean_of)
         # Every route from the loss down to neuron j of layer l: one neuron per later layer.
         routes = itertools.product(*[range(1, s.layers[m - 1].size + 1) for m in range(L, l, -1)])
         paths, hidden = [], 0
@@ -123,15 +163,18 @@ class Explainer:
                 hidden += 1
                 continue
             neurons = list(route) + [j]  # neurons in layers L, L-1, ..., l
-            factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])),
-                       self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
+            if fused:  # every path leaves the output layer through its δ
+                factors = [self._factor(state, Key(Family.DELTA, L, neurons[0]))]
+            else:
+                factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])),
+                           self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
             for m, (upper, lower) in zip(range(L, l, -1), itertools.pairwise(neurons), strict=True):
                 factors.append(self._factor(state, Key(Family.W, m, upper, lower), "parameter"))
                 factors.append(self._factor(state, Key(Family.DA_DZ, m - 1, lower)))
             if family is Family.DE_DA:
                 factors = factors[:-1]  # stop at the activation: no ∂a/∂z of neuron j itself
                 if l == L:
-                    factors = factors[:1]
+                    factors = [self._factor(state, Key(Family.DE_DA, L, j))] if fused else factors[:1]
             elif family is Family.DE_DW:
                 i = event.key.i
                 source = Key(Family.X, 0, i) if l == 1 else Key(Family.A, l - 1, i)

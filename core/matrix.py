@@ -20,7 +20,8 @@ from .quantities import KINDS, Family, Key, Kind, Phase
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 _GROUP = {
-    Kind.NET_INPUT: "net", Kind.ACTIVATION: "act", Kind.LOSS_TERM: "loss", Kind.LOSS_TOTAL: "loss",
+    Kind.NET_INPUT: "net", Kind.EXPONENTIAL: "act", Kind.NORMALISER: "act", Kind.ACTIVATION: "act",
+    Kind.JACOBIAN: "delta", Kind.LOSS_TERM: "loss", Kind.LOSS_TOTAL: "loss",
     Kind.LOSS_MEAN: "loss mean", Kind.OUTPUT_ERROR: "delta", Kind.BACKPROP_SUM: "delta",
     Kind.ACTIVATION_DERIVATIVE: "delta", Kind.DELTA: "delta", Kind.WEIGHT_GRADIENT: "grad",
     Kind.BIAS_GRADIENT: "grad", Kind.WEIGHT_UPDATE: "update", Kind.BIAS_UPDATE: "update",
@@ -168,6 +169,12 @@ class MatrixView:
         f = self._sigma(l)
         z = Term(f"z{_sup(l)}", self._vector(state, Family.Z, l, size))
         a = Term(f"a{_sup(l)}", self._vector(state, Family.A, l, size))
+        if f == "softmax":  # as a vector equation: e^z, its sum, the quotient
+            exps = Term(f"e^z{_sup(l)}", self._vector(state, Family.EXP, l, size))
+            total = Term("Σⱼ e^zⱼ", np.array([[self._value(state, Key(Family.EXP_SUM, l), "sample")]]))
+            formula = f"a{_sup(l)} = softmax(z{_sup(l)}) = e^z{_sup(l)} / Σⱼ e^zⱼ{_sup(l)}"
+            return (f"activations of layer {l}", formula,
+                    (("exp(", z, ")", "=", exps), ("Σ", exps, "=", total), (exps, "/", total, "=", a)))
         return f"activations of layer {l}", f"a{_sup(l)} = {f}(z{_sup(l)})", ((f"{f}(", z, ")", "=", a),)
 
     def _loss(self, state, _):
@@ -176,6 +183,11 @@ class MatrixView:
         a = Term(f"a{_sup(L)}", self._vector(state, Family.A, L, s.outputs))
         t = Term("t", self._vector(state, Family.Y, 0, s.outputs))
         E = Term(self.trace.symbols[Key(Family.LOSS)], np.array([[self._value(state, Key(Family.LOSS), "sample")]]))
+        if s.loss == "cross_entropy":
+            return "loss", f"E = −Σₖ tₖ ln aₖ{_sup(L)}", (("−Σ", t, "⊙ ln", a, "=", E),)
+        if s.loss == "binary_cross_entropy":
+            formula = f"E = −Σₖ [tₖ ln aₖ{_sup(L)} + (1 − tₖ) ln(1 − aₖ{_sup(L)})]"
+            return "loss", formula, (("−Σ[", t, "⊙ ln", a, "+ (1 −", t, ") ⊙ ln(1 −", a, ")]", "=", E),)
         half = s.loss == "half_squared_error"
         formula = f"E = Σₖ {'½' if half else ''}(tₖ − aₖ{_sup(L)})²"
         return "loss", formula, ((("½ Σ(" if half else "Σ("), t, "−", a, ")²", "=", E),)
@@ -183,7 +195,27 @@ class MatrixView:
     def _loss_mean(self, state, _):
         n = len(self.trace.scenario.samples)
         E = Term("E", np.array([[self._value(state, Key(Family.LOSS), "batch")]]))
+        if self.trace.scenario.batch_reduction == "sum":
+            return "batch loss", "E = Σₛ Eₛ", (("Σₛ Eₛ", "=", E),)
         return "batch loss", f"E = (1/{n}) Σₛ Eₛ", ((f"(1/{n}) Σₛ Eₛ", "=", E),)
+
+    def _output_delta(self, state, l):
+        """δ⁽ᴸ⁾ of a softmax (or sigmoid with binary cross-entropy) output: o − t, or Jᵀ ∂E/∂a."""
+        s = self.trace.scenario
+        size = s.layers[l - 1].size
+        a = Term(f"a{_sup(l)}", self._vector(state, Family.A, l, size))
+        t = Term("t", self._vector(state, Family.Y, 0, size))
+        delta = Term(f"δ{_sup(l)}", self._vector(state, Family.DELTA, l, size))
+        if s.output_delta == "direct":
+            return f"error signal of the output layer {l}", f"δ{_sup(l)} = a{_sup(l)} − t", ((a, "−", t, "=", delta),)
+        error = Term(f"∂E/∂a{_sup(l)}", self._vector(state, Family.DE_DA, l, size))
+        two = "" if s.loss == "half_squared_error" else "2"
+        # The Jacobian's transpose: row k holds ∂aⱼ/∂zₖ over j.
+        jacobian = np.array([[self._value(state, Key(Family.DA_DZ, l, j, k), "sample") for j in range(1, size + 1)]
+                             for k in range(1, size + 1)])
+        formula = f"δ{_sup(l)} = Jᵀ ∂E/∂a{_sup(l)},  Jⱼₖ = ∂aⱼ/∂zₖ = aⱼ(δⱼₖ − aₖ)"
+        slope = (f"{two}(" if two else "(", a, "−", t, ")", "=", error)
+        return f"error signal of the output layer {l}", formula, (slope, (Term("Jᵀ", jacobian), "·", error, "=", delta))
 
     def _delta(self, state, l):
         s = self.trace.scenario
@@ -191,6 +223,8 @@ class MatrixView:
         f = self._sigma(l)
         slope = Term(f"{f}′(z{_sup(l)})", self._vector(state, Family.DA_DZ, l, size))
         delta = Term(f"δ{_sup(l)}", self._vector(state, Family.DELTA, l, size))
+        if l == len(s.layers) and s.output_delta != "elementwise":
+            return self._output_delta(state, l)
         error = self._vector(state, Family.DE_DA, l, size)
         if l == len(s.layers):
             a = Term(f"a{_sup(l)}", self._vector(state, Family.A, l, size))
@@ -223,11 +257,12 @@ class MatrixView:
     def _mean(self, state, l):
         layer = self.trace.scenario.layers[l - 1]
         n = len(self.trace.scenario.samples)
-        parts: tuple = ((f"(1/{n}) Σₛ δₛ aₛᵀ", "=",
+        scale = "" if self.trace.scenario.batch_reduction == "sum" else f"(1/{n}) "
+        parts: tuple = ((f"{scale}Σₛ δₛ aₛᵀ", "=",
                          Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "batch"))),)
-        formula = f"∂E/∂W{_sup(l)} = (1/{n}) Σₛ δ{_sup(l)}ₛ aₛᵀ"
+        formula = f"∂E/∂W{_sup(l)} = {scale}Σₛ δ{_sup(l)}ₛ aₛᵀ"
         if layer.biases is not None:
-            parts += ((f"(1/{n}) Σₛ δₛ", "=",
+            parts += ((f"{scale}Σₛ δₛ", "=",
                        Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, "batch"))),)
         return f"batch gradients of layer {l}", formula, parts
 

@@ -214,3 +214,41 @@ def test_predict_names_the_forgotten_batch_mean_and_the_softmax_jacobian():
     diagonal_only = v["dE/da[1][1]"] * v["da/dz[1][1][1]"]
     assert _grade(squared, "delta[1][1]", diagonal_only).slip.startswith("only this output's own net input")
     assert _grade(squared, "da/dz[1][2][1]", 0.0).slip.startswith("an output does depend")
+
+
+def test_why_expands_o_minus_t_to_the_jacobian_sum_it_came_from():
+    from backprop_stepper.core.explain import Explainer
+    from backprop_stepper.core.ledger import Ledger
+
+    trace = Trace(parse_scenario(classifier()))
+    v = values(trace)
+    index = trace.find("delta[1][1]")[0]
+    explanation = Explainer(Ledger(trace)).explain(index)
+    assert "cancel to o − t" in explanation.headline
+    assert [[f.symbol for f in p.factors] for p in explanation.paths] == [
+        ["∂E/∂a⁽¹⁾₁", "∂a⁽¹⁾₁/∂z⁽¹⁾₁"], ["∂E/∂a⁽¹⁾₂", "∂a⁽¹⁾₂/∂z⁽¹⁾₁"], ["∂E/∂a⁽¹⁾₃", "∂a⁽¹⁾₃/∂z⁽¹⁾₁"]]
+    o1, o2 = v["a[1][1]"], v["a[1][2]"]
+    # Only the target class (2) has a non-zero ∂E/∂o: −1/o₂ · (−o₂o₁) = o₁ = o₁ − t₁.
+    assert explanation.paths[1].factors[0].value == pytest.approx(-1 / o2, rel=1e-15)
+    assert explanation.paths[1].factors[1].value == pytest.approx(-o2 * o1, rel=1e-15)
+    assert explanation.total == pytest.approx(v["delta[1][1]"], rel=1e-14)
+
+
+def test_the_matrix_view_writes_softmax_as_a_vector_equation_and_delta_as_o_minus_t():
+    from backprop_stepper.core.ledger import Ledger
+    from backprop_stepper.core.matrix import MatrixView
+
+    trace = Trace(parse_scenario(classifier()))
+    view = MatrixView(Ledger(trace))
+    softmax = view.block(trace.find("a[1][3]")[0])
+    assert softmax.formula == "a⁽¹⁾ = softmax(z⁽¹⁾) = e^z⁽¹⁾ / Σⱼ e^zⱼ⁽¹⁾"
+    assert set(trace.find("exp[1][1]") + trace.find("expsum[1]")) <= set(softmax.events)
+    delta = view.block(trace.find("delta[1][3]")[0])
+    assert delta.formula == "δ⁽¹⁾ = a⁽¹⁾ − t"
+    assert view.block(trace.find("E")[0]).formula == "E = −Σₖ tₖ ln aₖ⁽¹⁾"
+    squared = Trace(parse_scenario(classifier(loss="half_squared_error", y="[0.2, 0.7, 0.1]")))
+    jacobian = MatrixView(Ledger(squared)).block(squared.find("delta[1][2]")[0])
+    assert jacobian.formula.startswith("δ⁽¹⁾ = Jᵀ ∂E/∂a⁽¹⁾")
+    J = jacobian.parts[1][0].values
+    v = values(squared)
+    assert J[0][1] == v["da/dz[1][2][1]"]  # row k = 1 holds ∂aⱼ/∂z₁

@@ -22,9 +22,9 @@ FIELDS = {"index", "iteration", "sample", "phase", "kind", "quantity", "symbol",
 PHASES = {"forward", "loss", "backward", "update"}
 KINDS = {"net_input", "activation", "loss_term", "loss_total", "loss_mean", "output_error",
          "activation_derivative", "backprop_sum", "delta", "weight_gradient", "bias_gradient",
-         "weight_update", "bias_update"}
-ID = re.compile(r"^(x\[\d+\]|y\[\d+\]|E|E\[\d+\]|(z|a|dE/da|da/dz|delta|dE/db|b)\[\d+\]\[\d+\]"
-                r"|(dE/dW|W)\[\d+\]\[\d+\]\[\d+\])$")
+         "weight_update", "bias_update", "exponential", "normaliser", "jacobian"}
+ID = re.compile(r"^(x\[\d+\]|y\[\d+\]|E|E\[\d+\]|expsum\[\d+\]|(z|exp|a|dE/da|da/dz|delta|dE/db|b)\[\d+\]\[\d+\]"
+                r"|(dE/dW|W|da/dz)\[\d+\]\[\d+\]\[\d+\])$")
 BATCH_KINDS = {"loss_mean", "weight_update", "bias_update"}
 
 
