@@ -121,8 +121,14 @@ def _setup(trace: Trace, out: IO[str]) -> None:
     sym = trace.symbols
     w = out.write
     functions = ", ".join(layer.activation for layer in s.layers)
-    loss = (rf"{symbol_latex(sym.loss)} = \sum_k \tfrac{{1}}{{2}}(t_k - o_k)^2" if s.loss == "half_squared_error"
-            else rf"{symbol_latex(sym.loss)} = \sum_k (\hat{{y}}_k - y_k)^2")
+    loss = symbol_latex(sym.loss) + " = " + {
+        "half_squared_error": r"\sum_k \tfrac{1}{2}(t_k - o_k)^2",
+        "squared_error": r"\sum_k (\hat{y}_k - y_k)^2",
+        "cross_entropy": r"-\sum_k t_k \ln o_k, \quad o_k = \mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}",
+        "binary_cross_entropy": r"-\sum_k \left[t_k \ln o_k + (1 - t_k) \ln(1 - o_k)\right]",
+    }[s.loss]
+    if len(s.samples) > 1 and s.batch_reduction == "sum":  # the mean is what a batch is taken to do
+        loss += r" \text{ per sample, summed over the batch}"
     w("| | |\n|---|---|\n")
     w(f"| Network | {s.shape_label} ({functions}) |\n")
     w(f"| Loss | ${loss}$ |\n")

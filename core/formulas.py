@@ -341,6 +341,8 @@ LOSS_SENTENCES = {
                     "probability (taken from the net inputs, so exact even where the output rounds to 0).",
     Kind.OUTPUT_ERROR: "How wrong is the prediction? The slope of the loss at this output.",
 }
+SOFTMAX_OUTPUT = ("The softmax output: this neuron's exponential over the sum of all of them. A probability; the "
+                  "layer's outputs sum to 1, and each depends on every net input of the layer.")
 DIRECT_DELTA = ("The error signal at the output's net input: output minus target. The loss's slope and the "
                 "output's derivative (summed over the softmax's Jacobian) cancel to this.")
 JACOBIAN_DELTA = ("The error signal at this net input: every output's error times how much that output moves "
@@ -375,6 +377,8 @@ def meaning(kind: Kind, batch_level: bool, symbols: Symbols, key: Key, fan: int,
         if reduction == "sum":
             return f"The batch gradient: the sum of the {fan} per-sample gradients of {symbols[key]}."
         return f"The batch gradient: the average of the {fan} per-sample gradients of {symbols[key]}."
+    if kind is Kind.ACTIVATION and reads[:1] == ("exp",):
+        return SOFTMAX_OUTPUT
     if kind is Kind.DELTA and reads[:1] == ("a",):
         return DIRECT_DELTA
     if kind is Kind.DELTA and len(reads) > 2:

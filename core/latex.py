@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛ", "0123456789s", strict=True))
+_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛⱼₖ", "0123456789sjk", strict=True))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁻", "0123456789s-", strict=True))
 _GREEK = {"σ": r"\sigma", "η": r"\eta", "α": r"\alpha", "δ": r"\delta", "Σ": r"\sum", "θ": r"\theta",
           "λ": r"\lambda", "μ": r"\mu", "ε": r"\varepsilon"}
-_WORDS = {"tanh": r"\tanh", "max": r"\max", "if": r"\text{ if }", "else": r"\text{ else }", "ReLU": r"\mathrm{ReLU}"}
+_WORDS = {"tanh": r"\tanh", "max": r"\max", "if": r"\text{ if }", "else": r"\text{ else }", "ReLU": r"\mathrm{ReLU}",
+          "ln": r"\ln", "exp": r"\exp", "softmax": r"\mathrm{softmax}", "LReLU": r"\mathrm{LReLU}"}
 _OPERATORS = {"·": r" \cdot ", "×": r" \times ", "−": "-", "←": r" \leftarrow ", "⊙": r" \odot ",
               "→": r" \to ", "≤": r" \le ", "∞": r"\infty", "…": r"\dots", "′": "'", "ᵀ": "^{T}"}
 
@@ -41,6 +42,10 @@ def _base(text: str) -> str:
 @lru_cache(maxsize=65_536)  # a network has a few thousand symbols; the Markdown export asks again and again
 def symbol_latex(symbol: str) -> str:
     """One document symbol → LaTeX."""
+    if symbol.startswith("e^"):  # a softmax's exponential: e^z⁽²⁾₁
+        return "e^{" + symbol_latex(symbol[2:]) + "}"
+    if symbol.startswith("Σ") and symbol[1:2] in _SUB and symbol[2:3] == " ":  # its normaliser: Σⱼ e^z⁽²⁾ⱼ
+        return rf"\sum_{{{_SUB[symbol[1]]}}} " + symbol_latex(symbol[3:])
     # A superscript after a subscript belongs to the whole symbol: ∂E/∂w₅⁽ˢ⁾ (sample s), a₁² (a square).
     outer = re.search(rf"(?<=[{''.join(_SUB)}])(⁽[{''.join(_SUP)}]+⁾|[{''.join(_SUP)}]+)$", symbol)
     if outer:

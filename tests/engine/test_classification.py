@@ -252,3 +252,18 @@ def test_the_matrix_view_writes_softmax_as_a_vector_equation_and_delta_as_o_minu
     J = jacobian.parts[1][0].values
     v = values(squared)
     assert J[0][1] == v["da/dz[1][2][1]"]  # row k = 1 holds ∂aⱼ/∂z₁
+
+
+def test_the_markdown_export_writes_softmax_and_cross_entropy_in_latex():
+    import io
+
+    from backprop_stepper.core.export import write_markdown
+
+    out = io.StringIO()
+    write_markdown(Trace(parse_scenario(classifier())), out)
+    text = out.getvalue()
+    assert r"E = -\sum_k t_k \ln o_k, \quad o_k = \mathrm{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}" in text
+    assert r"\sum_{j} e^{z^{(1)}_{j}} = e^{z^{(1)}_{1}} + e^{z^{(1)}_{2}} + e^{z^{(1)}_{3}}" in text
+    assert r"a^{(1)}_{2} = e^{z^{(1)}_{2}} / \sum_{j} e^{z^{(1)}_{j}}" in text
+    assert r"E_{2} = -y_{2} \cdot \ln a^{(1)}_{2}" in text
+    assert r"\delta^{(1)}_{2} = a^{(1)}_{2} - y_{2}" in text
