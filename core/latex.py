@@ -44,8 +44,8 @@ def symbol_latex(symbol: str) -> str:
     """One document symbol → LaTeX."""
     if symbol.startswith("e^"):  # a softmax's exponential: e^z⁽²⁾₁
         return "e^{" + symbol_latex(symbol[2:]) + "}"
-    if symbol.startswith("Σ") and symbol[1:2] in _SUB and symbol[2:3] == " ":  # its normaliser: Σⱼ e^z⁽²⁾ⱼ
-        return rf"\sum_{{{_SUB[symbol[1]]}}} " + symbol_latex(symbol[3:])
+    if symbol.startswith("Σ") and symbol[1:2] in _SUB and symbol[2:].lstrip().startswith("e^"):  # Σⱼe^z⁽²⁾ⱼ
+        return rf"\sum_{{{_SUB[symbol[1]]}}} " + symbol_latex(symbol[2:].lstrip())
     # A superscript after a subscript belongs to the whole symbol: ∂E/∂w₅⁽ˢ⁾ (sample s), a₁² (a square).
     outer = re.search(rf"(?<=[{''.join(_SUB)}])(⁽[{''.join(_SUP)}]+⁾|[{''.join(_SUP)}]+)$", symbol)
     if outer:
@@ -97,7 +97,7 @@ def to_latex(text: str) -> str:
         elif char == "²":
             out.append("^{2}")
         elif char == "Σ" and i + 1 < len(text) and text[i + 1] in _SUB:
-            out.append(r"\sum_{" + _SUB[text[i + 1]] + "}")
+            out.append(r"\sum_{" + _SUB[text[i + 1]] + "} ")
             i += 2
             continue
         elif (m := _NUMBER.match(text, i)) and (i == 0 or not text[i - 1].isalpha()):

@@ -113,8 +113,8 @@ class Symbols:
             ln = layer.notation
             self.functions[l] = ln.function
             if layer.activation == "softmax":
-                # The normaliser is written as the sum it is: Σⱼ e^z⁽²⁾ⱼ.
-                t[Key(Family.EXP_SUM, l)] = f"Σⱼ e^{render(ln.net_input, l=l, j='ⱼ')}"
+                # The normaliser is written as the sum it is (one word, as symbols are): Σⱼe^z⁽²⁾ⱼ.
+                t[Key(Family.EXP_SUM, l)] = f"Σⱼe^{render(ln.net_input, l=l, j='ⱼ')}"
                 for j in range(1, layer.size + 1):
                     t[Key(Family.EXP, l, j)] = f"e^{render(ln.net_input, l=l, j=j)}"
                     for k in range(1, layer.size + 1):

@@ -205,6 +205,7 @@ class DiagramPainter:
         self._columns: dict[tuple, object] = {}  # painted columns by what they were painted from
         self._nodes: dict[int, list[dict[Family, tuple[str, int]]]] = {}
         self._gradients: dict[int, list[list[tuple[str, int]]]] = {}
+        self._extras: dict[int, list[list[tuple[str, int]]]] = {}
         for l, layer in enumerate(s.layers, start=1):
             fan_in = layer.weights.shape[1]
             groups = []
@@ -222,23 +223,32 @@ class DiagramPainter:
             self._wiring[l] = groups
             self._touched[l] = [frozenset(p for c in group for p in c.touched) for group in groups]
             # The symbols are core's notation, as the equations and the table write them.
+            # (A softmax-with-cross-entropy output has no ∂E/∂a or ∂a/∂z of its own: δ = o − t.)
             self._nodes[l] = [
-                {family: (sym[Key(family, l, j)], entry(Key(family, l, j), "sample")) for family in NODE_FAMILIES}
+                {family: (sym[Key(family, l, j)], entry(Key(family, l, j), "sample")) for family in NODE_FAMILIES
+                 if entry(Key(family, l, j), "sample") is not None}
                 for j in range(1, layer.size + 1)
             ]
             # A neuron's second line may show the gradient of one of its parameters (being read
             # by an update, while the parameter's own row shows the parameter being computed).
             self._gradients[l] = [[g for c in group for g in c.gradients] for group in groups]
+            # A softmax neuron's steps of its own: its e^z and its column of the Jacobian (the
+            # outputs' slopes with respect to its net input); the layer's normaliser goes with the
+            # first neuron, so it has one place on screen.
+            self._extras[l] = [self._softmax_items(l, j) if layer.activation == "softmax" else []
+                               for j in range(1, layer.size + 1)]
             # What each layer's columns are painted from, to tell when a column can be reused.
             self._wiring_entries[l] = (frozenset().union(*self._touched[l]),
                                        np.array([p for group in groups for c in group for p in c.touched]))
             self._node_entries[l] = self._entries([p for node in self._nodes[l] for _, p in node.values()]
-                                                  + [p for group in groups for c in group for p in c.touched])
+                                                  + [p for group in groups for c in group for p in c.touched]
+                                                  + [p for extras in self._extras[l] for _, p in extras])
             source_width = max(len(c.source) for group in groups for c in group)
             weight_width = max(len(text) for group in groups for c in group
                                for text in (c.text, *(g for g, _ in c.gradients)))
             node_width = 2 + 8 + max([len(text) for node in self._nodes[l] for text, _ in node.values()]
-                                     + [len(text) for gradients in self._gradients[l] for text, _ in gradients])
+                                     + [len(text) for gradients in self._gradients[l] for text, _ in gradients]
+                                     + [len(text) for extras in self._extras[l] for text, _ in extras])
             self._widths[l] = (source_width, weight_width, node_width)
         loss = Key(Family.LOSS)
         self._targets = [(sym[Key(Family.Y, 0, k)], entry(Key(Family.Y, 0, k), "sample"))
@@ -251,6 +261,12 @@ class DiagramPainter:
         self._loss_width = 12 + max(len(t) for t, _ in [*self._targets, *self._terms, self._loss])
         self._input_entries = self._entries([p for _, p in self._inputs])
         self._loss_entries = self._entries([p for _, p, _ in self._loss_items()])
+
+    def _softmax_items(self, l: int, j: int) -> list[tuple[str, int]]:
+        sym, entry = self.ledger.trace.symbols, self.ledger.position
+        keys = [Key(Family.EXP, l, j)] + ([Key(Family.EXP_SUM, l)] if j == 1 else [])
+        keys += [Key(Family.DA_DZ, l, k, j) for k in range(1, self.scenario.layers[l - 1].size + 1)]
+        return [(sym[key], position) for key in keys if (position := entry(key, "sample")) is not None]
 
     @staticmethod
     def _entries(positions: list[int]) -> tuple[frozenset[int], np.ndarray]:
@@ -423,9 +439,10 @@ class DiagramPainter:
             # being computed, else one being read, else δ once known in the backward pass, else
             # the net input. Further quantities read (δ reads ∂E/∂a and a′) go on free rows below
             # or above the neuron, so a step's inputs are on screen with it.
-            marked = [node[f] for f in DETAIL_FAMILIES if node[f][1] in roles]
+            marked = [node[f] for f in DETAIL_FAMILIES if f in node and node[f][1] in roles]
             marked += [g for c in self._wiring[l][j - 1] for g in c.gradients
                        if g[1] in roles and g != _row_item(c, roles)]
+            marked += [item for item in self._extras[l][j - 1] if item[1] in roles]
             marked.sort(key=lambda item: roles[item[1]] != "current")
             if not marked:
                 delta = node[Family.DELTA]

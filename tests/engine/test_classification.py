@@ -89,9 +89,9 @@ def test_softmax_is_stepped_as_by_hand_and_each_output_reads_every_net_input():
     ]
     output = trace[trace.find("a[1][2]")[0]]
     assert output.reads == ("exp[1][2]", "expsum[1]", "z[1][1]", "z[1][2]", "z[1][3]")
-    assert output.formula == "a⁽¹⁾₂ = e^z⁽¹⁾₂ / Σⱼ e^z⁽¹⁾ⱼ"
+    assert output.formula == "a⁽¹⁾₂ = e^z⁽¹⁾₂ / Σⱼe^z⁽¹⁾ⱼ"
     total = trace[trace.find("expsum[1]")[0]]
-    assert total.formula == "Σⱼ e^z⁽¹⁾ⱼ = e^z⁽¹⁾₁ + e^z⁽¹⁾₂ + e^z⁽¹⁾₃"
+    assert total.formula == "Σⱼe^z⁽¹⁾ⱼ = e^z⁽¹⁾₁ + e^z⁽¹⁾₂ + e^z⁽¹⁾₃"
 
 
 def test_cross_entropy_output_error_is_o_minus_t_as_the_textbook_writes_it():
@@ -267,3 +267,14 @@ def test_the_markdown_export_writes_softmax_and_cross_entropy_in_latex():
     assert r"a^{(1)}_{2} = e^{z^{(1)}_{2}} / \sum_{j} e^{z^{(1)}_{j}}" in text
     assert r"E_{2} = -y_{2} \cdot \ln a^{(1)}_{2}" in text
     assert r"\delta^{(1)}_{2} = a^{(1)}_{2} - y_{2}" in text
+
+
+def test_the_bundled_classifiers_learn_and_pass_the_gradient_check(traces):
+    batch = traces["41-softmax-batch"].losses()
+    assert batch[-1] < batch[0] / 4 and all(later < earlier for earlier, later in zip(batch, batch[1:]))
+    binary = traces["42-sigmoid-binary-cross-entropy"].losses()
+    assert binary[-1] < binary[0] / 10
+    for name in ("40-softmax-2-3-3", "41-softmax-batch", "42-sigmoid-binary-cross-entropy", "45-softmax-postnetwork"):
+        trace = traces[name]
+        for iteration in (1, trace.iterations):
+            assert verdict(gradient_check(trace, iteration)).agrees, (name, iteration)
