@@ -199,6 +199,24 @@ async def test_hidden_delta_marks_both_outgoing_paths():
         assert "▶∂E/∂h₁  0.0151" in app.query_one(NetworkDiagram).plain
 
 
+async def test_a_softmax_output_marks_every_net_input_of_its_layer():
+    """o₂ = e^z⁽²⁾₂ / Σⱼe^z⁽²⁾ⱼ depends on z⁽²⁾₁, z⁽²⁾₂ and z⁽²⁾₃: the diagram and the table mark all
+    three as read, beside the exponential and the normaliser the formula divides."""
+    app = app_for("40-softmax-2-3-3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.position = app.trace.find("a[2][2]")[0]
+        await pilot.pause()
+        assert_in_sync(app)
+        picture = app.query_one(NetworkDiagram).picture
+        read = {_symbol_of(item) for item in picture.reads}
+        assert {"z⁽²⁾₁", "z⁽²⁾₂", "z⁽²⁾₃"} <= read
+        table = app.query_one(ValueTable)
+        for quantity in ("z[2][1]", "z[2][2]", "z[2][3]", "exp[2][2]", "expsum[2]"):
+            key = app.trace.key_of(quantity)
+            assert table.row_text(app.ledger.position(key, "sample"))[0] == "•", quantity
+        assert "o₂ = e^z⁽²⁾₂ / Σⱼe^z⁽²⁾ⱼ" in app.query_one(EquationsPanel).plain
+
+
 async def test_go_to_an_event_number():
     app = app_for("20-sigmoid-2-2-2")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -116,3 +116,8 @@ def test_matrix_view_gradients_of_layer_1(snap_compare):
             await pilot.press("right")
 
     assert snap_compare(app("sigmoid-2-2-2"), terminal_size=(80, 24), run_before=to_gradients)
+
+
+def test_softmax_output_marks_every_net_input_of_its_layer(snap_compare):
+    """o₂ = e^z⁽²⁾₂ / Σⱼe^z⁽²⁾ⱼ: the diagram and the table mark z⁽²⁾₁, z⁽²⁾₂ and z⁽²⁾₃ as read."""
+    assert snap_compare(app("softmax-2-3-3"), terminal_size=(120, 40), run_before=to("softmax-2-3-3", "a[2][2]"))
