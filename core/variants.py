@@ -3,6 +3,7 @@
     update_order = "layerwise"   update each layer as soon as its gradients are known
     mode = "stochastic"          one update per sample instead of one per batch
     update_biases = false        biases never trained
+    batch_reduction = "sum"      the batch's gradients summed, not averaged (the 1/n forgotten)
 
 `variant(scenario, "update_order=layerwise")` is the same scenario with one option changed.
 """
@@ -17,6 +18,7 @@ OPTIONS = {
     "update_order": {"after_backward": UpdateOrder.AFTER_BACKWARD, "layerwise": UpdateOrder.LAYERWISE},
     "mode": {"batch": Mode.BATCH, "stochastic": Mode.STOCHASTIC},
     "update_biases": {"true": True, "false": False},
+    "batch_reduction": {"mean": "mean", "sum": "sum"},
 }
 
 DESCRIPTIONS = {
@@ -26,6 +28,8 @@ DESCRIPTIONS = {
     "mode=batch": "one update per batch",
     "update_biases=false": "biases never trained",
     "update_biases=true": "biases trained",
+    "batch_reduction=sum": "the batch's losses and gradients summed, not averaged",
+    "batch_reduction=mean": "the batch's losses and gradients averaged",
 }
 
 
@@ -45,6 +49,7 @@ SHORT = {
     "update_order=layerwise": "layerwise", "update_order=after_backward": "after backward",
     "mode=stochastic": "stochastic", "mode=batch": "batch",
     "update_biases=false": "fixed biases", "update_biases=true": "trained biases",
+    "batch_reduction=sum": "summed batch", "batch_reduction=mean": "averaged batch",
 }
 
 

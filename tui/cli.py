@@ -311,7 +311,7 @@ def _open_app(argv: list[str]) -> int:
                         help="relative tolerance for predictions (default 1e-3)")
     parser.add_argument("--compare", metavar="OPTION",
                         help="show a classic-mistake variant beside the values: update_order=layerwise, "
-                        "mode=stochastic or update_biases=false")
+                        "mode=stochastic, update_biases=false or batch_reduction=sum")
     args = parser.parse_args(argv)
     predict = None
     if args.predict:  # the learning modes' modules load only when asked for: start-up stays short

@@ -55,6 +55,7 @@ class StepperCommands(Provider):
              partial(app.compare_with, "update_order=layerwise"), ""),
             ("Compare with: stochastic updates (one per sample)", partial(app.compare_with, "mode=stochastic"), ""),
             ("Compare with: biases never trained", partial(app.compare_with, "update_biases=false"), ""),
+            ("Compare with: the batch summed, not averaged", partial(app.compare_with, "batch_reduction=sum"), ""),
             ("Compare: off", partial(app.compare_with, None), ""),
             ("Open another scenario", app.action_open, ""),
             ("Go to the first event", app.action_first, ""),

@@ -113,6 +113,27 @@ def test_new_rejects_bad_options(tmp_path: Path, args, message):
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
 
 
+def test_new_writes_a_classifier_that_check_and_gradcheck_accept(tmp_path: Path):
+    target = tmp_path / "classifier.toml"
+    result = run("new", "--layers", "2,3,3", "--output-activation", "softmax", "--loss", "cross_entropy",
+                 "--samples", "3", "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    scenario = load_scenario(target)
+    assert scenario.layers[-1].activation == "softmax" and scenario.loss == "cross_entropy"
+    assert all(sorted(sample.y.tolist()) == [0.0, 0.0, 1.0] for sample in scenario.samples)  # one-hot
+    assert run("check", str(target)).returncode == 0
+    assert run("gradcheck", str(target)).returncode == 0
+
+
+def test_a_cross_entropy_without_a_softmax_is_refused_with_the_reason(tmp_path: Path):
+    target = tmp_path / "bad.toml"
+    assert run("new", "--layers", "2,3,3", "-o", str(target)).returncode == 0
+    target.write_text(target.read_text().replace('loss = "half_squared_error"', 'loss = "cross_entropy"'))
+    result = run("check", str(target))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{target}: training.loss: cross_entropy needs softmax outputs" in result.stderr
+
+
 def test_the_app_rejects_an_unknown_theme():
     result = run("sigmoid-2-2-2", "--theme", "neon")
     assert result.returncode == 2 and "unknown theme 'neon'" in result.stderr and "lecture-dark" in result.stderr

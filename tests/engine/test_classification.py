@@ -272,9 +272,9 @@ def test_the_markdown_export_writes_softmax_and_cross_entropy_in_latex():
 def test_the_bundled_classifiers_learn_and_pass_the_gradient_check(traces):
     batch = traces["41-softmax-batch"].losses()
     assert batch[-1] < batch[0] / 4 and bool((np.diff(batch) < 0).all())
-    binary = traces["42-sigmoid-binary-cross-entropy"].losses()
+    binary = traces["42-sigmoid-bce"].losses()
     assert binary[-1] < binary[0] / 10
-    for name in ("40-softmax-2-3-3", "41-softmax-batch", "42-sigmoid-binary-cross-entropy", "45-softmax-postnetwork"):
+    for name in ("40-softmax-2-3-3", "41-softmax-batch", "42-sigmoid-bce", "45-softmax-postnetwork"):
         trace = traces[name]
         for iteration in (1, trace.iterations):
             assert verdict(gradient_check(trace, iteration)).agrees, (name, iteration)

@@ -251,6 +251,8 @@ def test_variants_change_one_option():
     assert variant(base, "update_order=layerwise").update_order.value == "layerwise"
     assert variant(base, "mode = stochastic").mode.value == "stochastic"
     assert variant(base, "update_biases=false").update_biases is False
+    summed = Trace(variant(base, "batch_reduction=sum"))
+    assert summed.losses()[0] == pytest.approx(4 * Trace(base).losses()[0], rel=1e-14)  # a batch of 4
     with pytest.raises(ValueError, match="unknown option 'order'"):
         variant(base, "order=layerwise")
     with pytest.raises(ValueError, match="update_order can be after_backward or layerwise"):
