@@ -234,7 +234,8 @@ class DiagramPainter:
             self._gradients[l] = [[g for c in group for g in c.gradients] for group in groups]
             # A softmax neuron's steps of its own: its e^z and its column of the Jacobian (the
             # outputs' slopes with respect to its net input); the layer's normaliser goes with the
-            # first neuron, so it has one place on screen.
+            # last neuron, so it has one place on screen (and the first neuron's rows stay free
+            # for e^z₁ when the normaliser reads it).
             self._extras[l] = [self._softmax_items(l, j) if layer.activation == "softmax" else []
                                for j in range(1, layer.size + 1)]
             # What each layer's columns are painted from, to tell when a column can be reused.
@@ -264,8 +265,9 @@ class DiagramPainter:
 
     def _softmax_items(self, l: int, j: int) -> list[tuple[str, int]]:
         sym, entry = self.ledger.trace.symbols, self.ledger.position
-        keys = [Key(Family.EXP, l, j)] + ([Key(Family.EXP_SUM, l)] if j == 1 else [])
-        keys += [Key(Family.DA_DZ, l, k, j) for k in range(1, self.scenario.layers[l - 1].size + 1)]
+        size = self.scenario.layers[l - 1].size
+        keys = [Key(Family.EXP, l, j)] + ([Key(Family.EXP_SUM, l)] if j == size else [])
+        keys += [Key(Family.DA_DZ, l, k, j) for k in range(1, size + 1)]
         return [(sym[key], position) for key in keys if (position := entry(key, "sample")) is not None]
 
     @staticmethod

@@ -44,11 +44,24 @@ def missing_items(app: StepperApp, reads: bool = True) -> list[str]:
 WIDE = "90-wide-6-10-10-4"
 
 
-@pytest.mark.parametrize("name", [name for name in BUNDLED if name != WIDE])
+# Scenarios with a layer of three neurons or more: at 80×24 the diagram's nine rows cannot hold a
+# 3-neuron layer (four rows a neuron), and a softmax output reads all three net inputs.
+TALL = [name for name in BUNDLED if name != WIDE and max(resolve(name).sizes[1:]) > 2]
+
+
+@pytest.mark.parametrize("name", [name for name in BUNDLED if name != WIDE and name not in TALL])
 async def test_every_step_shows_what_it_computes_and_reads_at_80x24(name):
     """From the first event to the last, in order as in class, so that the diagram's scrolling is
     what it would be."""
     assert not await walk(name, reads=True)
+
+
+@pytest.mark.parametrize("name", TALL)
+async def test_every_step_of_a_three_neuron_layer_shows_what_it_computes_at_80x24(name):
+    """As for the wide network: the quantity computed is on screen at every step; what it reads is
+    marked in the value table, and all of it is in the diagram at 120×40 (test_app_pilot)."""
+    assert TALL
+    assert not await walk(name, reads=False)
 
 
 async def test_the_wide_network_always_shows_what_it_computes_at_80x24():
