@@ -469,11 +469,10 @@ class StepperApp(LearningModes, App[None]):
         if self.is_web:
             self.deliver_screenshot(filename=f"{name}.svg")
             return
-        from .saving import new_file
+        from .saving import write_new
 
         try:
-            path = new_file(name, ".svg")
-            self.save_screenshot(filename=path.name, path=str(path.parent))
+            path = write_new(name, ".svg", lambda out: out.write(self.export_screenshot()))
         except OSError as error:
             self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
             return
