@@ -293,6 +293,8 @@ def _serve(argv: list[str]) -> int:
 
 
 def _open_app(argv: list[str]) -> int:
+    from backprop_stepper.core.variants import mistakes
+
     parser = argparse.ArgumentParser(
         prog="backprop-stepper",
         description="Step through backpropagation one computation at a time.",
@@ -307,8 +309,7 @@ def _open_app(argv: list[str]) -> int:
     parser.add_argument("--tolerance", type=float, default=None,
                         help="relative tolerance for predictions (default 1e-3)")
     parser.add_argument("--compare", metavar="OPTION",
-                        help="show a classic-mistake variant beside the values: update_order=layerwise, "
-                        "mode=stochastic or update_biases=false")
+                        help=f"show a classic-mistake variant beside the values: {mistakes()}")
     args = parser.parse_args(argv)
     predict = None
     if args.predict:  # the learning modes' modules load only when asked for: start-up stays short

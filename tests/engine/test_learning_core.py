@@ -257,6 +257,23 @@ def test_variants_change_one_option():
         variant(base, "update_order=sideways")
 
 
+def test_each_variant_is_described_once_for_every_value_a_scenario_can_take():
+    """The allowed options, their words and the --compare help come from one table: a value the
+    scenario can take without a description fails here."""
+    from backprop_stepper.core.scenario import Mode, UpdateOrder
+    from backprop_stepper.core.variants import OPTIONS, VARIANTS, describe, mistakes
+
+    assert {v.setting for v in VARIANTS if v.name == "update_order"} == set(UpdateOrder)
+    assert {v.setting for v in VARIANTS if v.name == "mode"} == set(Mode)
+    for v in VARIANTS:
+        assert OPTIONS[v.name][v.value] == v.setting
+        assert describe(v.option) == v.words and describe(v.option, short=True) == v.short
+        assert describe(f" {v.name} = {v.value.upper()}") == v.words  # typed loosely, read the same
+    assert describe("update_order=sideways") == "update_order=sideways"
+    assert [v.name for v in VARIANTS if v.mistake] == list(OPTIONS)  # one classic mistake per option
+    assert mistakes() == "update_order=layerwise, mode=stochastic or update_biases=false"
+
+
 def test_corresponding_events_compute_the_same_quantity():
     base = Trace(resolve("sigmoid-2-2-2"))
     other = Trace(variant(base.scenario, "update_order=layerwise"))
