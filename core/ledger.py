@@ -12,6 +12,8 @@ batch-level event, the last sample of the step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -33,6 +35,17 @@ class Entry:
     section: str
 
 
+class Mark(StrEnum):
+    """How an entry is marked at an event, in every panel alike; the value is the panels' style role."""
+
+    CURRENT = "current"  # computed now (in the matrix view: by the block)
+    READ = "read"  # read by the event (or the block's equation)
+
+    @property
+    def glyph(self) -> str:
+        return "▶" if self is Mark.CURRENT else "•"
+
+
 @dataclass(frozen=True)
 class LedgerState:
     """What is known of every entry at one event: the values, which are known, and what is marked."""
@@ -50,6 +63,16 @@ class LedgerState:
     def value(self, entry: int) -> float | None:
         """The entry's value, or None while it is not yet computed."""
         return float(self.values[entry]) if self.known[entry] else None
+
+    @cached_property
+    def marks(self) -> dict[int, Mark]:
+        """The marked entries: what is computed wins over what is read (an update reads the
+        parameter it replaces; a block's equation reads entries the block computes)."""
+        marks = dict.fromkeys(self.reads, Mark.READ)
+        marks.update(dict.fromkeys(self.block, Mark.CURRENT))
+        if self.current is not None:
+            marks[self.current] = Mark.CURRENT
+        return marks
 
 
 class Ledger:

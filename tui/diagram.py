@@ -34,15 +34,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
 from backprop_stepper.core.quantities import Family, Key, Phase
 from backprop_stepper.core.trace import Event
 
 # Roles of runs of text (see tui.widgets.runs): the widget maps them to theme styles.
-CURRENT_STYLE = "current"
-READ_STYLE = "read"
+CURRENT_STYLE = Mark.CURRENT
+READ_STYLE = Mark.READ
 LABEL_STYLE = "muted"
-MARK = {"current": "▶", "read": "•", None: " "}
+MARK = {Mark.CURRENT: Mark.CURRENT.glyph, Mark.READ: Mark.READ.glyph, None: " "}
 Run = tuple[str, str]
 _Item = tuple[int, int, str, str]  # x, y, text, role
 
@@ -270,10 +270,7 @@ class DiagramPainter:
 
         Column widths and the full height do not depend on the event, so the choice is made
         once per panel size, and each step paints once."""
-        roles = {p: "read" for p in state.reads}
-        roles.update({p: "current" for p in state.block})
-        if state.current is not None:
-            roles[state.current] = "current"
+        roles = state.marks
         mode = self._modes.get((width, height))
         if mode is None:
             collapse = self._paint(state, event, roles, False, False).height > height

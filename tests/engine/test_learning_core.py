@@ -281,6 +281,25 @@ def test_corresponding_events_compute_the_same_quantity():
         assert other[corresponding(base, other, index)].quantity == base[index].quantity
 
 
+def test_marks_are_derived_once_and_what_is_computed_wins_over_what_is_read(traces):
+    """The diagram and the value table both take `LedgerState.marks`: an update reads the
+    parameter it replaces, and that entry is marked as computed, in a block as for one event."""
+    from backprop_stepper.core.ledger import Mark
+    from backprop_stepper.core.matrix import MatrixView
+
+    trace = traces["20-sigmoid-2-2-2"]
+    ledger = Ledger(trace)
+    index = trace.find("W[1][1][1]")[0]
+    state = ledger.at(index, trace[index])
+    assert state.current in state.reads and state.marks[state.current] is Mark.CURRENT
+    assert {p for p, m in state.marks.items() if m is Mark.READ} == set(state.reads) - {state.current}
+    block = MatrixView(ledger).block(index)
+    state = ledger.at(block.end, trace[block.end], block.entries, block.reads)
+    assert {p for p, m in state.marks.items() if m is Mark.CURRENT} == set(block.entries)
+    assert {p for p, m in state.marks.items() if m is Mark.READ} == set(block.reads) - set(block.entries)
+    assert (Mark.CURRENT.glyph, Mark.READ.glyph) == ("▶", "•")
+
+
 # -- the matrix view's blocks --------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", BUNDLED)
