@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 from .ledger import Ledger, LedgerState
+from .numbers import exact
 from .quantities import Family, Key
 from .trace import Trace
 
@@ -92,7 +93,7 @@ class Explainer:
                 inner = self.explain(trace.index_of(iteration, found[0]))
                 return Explanation(event.index, event.symbol, event.value,
                                    f"{event.formula}, and {inner.headline}", inner.paths, inner.hidden_paths,
-                                   ((0, f"{event.formula} = {event.substituted} = {event.value:.10g}"),) + inner.tree,
+                                   ((0, f"{event.formula} = {event.substituted} = {exact(event.value)}"),) + inner.tree,
                                    inner.mean_of, inner.entries)
         if key.family in (Family.DE_DW, Family.DE_DB, Family.DELTA, Family.DE_DA):
             return self._paths(event, state, mean_of)
@@ -161,7 +162,7 @@ class Explainer:
         state = self.ledger.at(index, root)
 
         def visit(event, depth: int) -> None:
-            lines.append((depth, f"{event.formula} = {event.substituted} = {event.value:.10g}"))
+            lines.append((depth, f"{event.formula} = {event.substituted} = {exact(event.value)}"))
             for key, sample in event.read_keys:
                 position = self.ledger._entry_for(key, sample, state.sample)
                 if position is not None:

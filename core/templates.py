@@ -15,14 +15,13 @@ own reads.
 from __future__ import annotations
 
 import json
-import math
 from operator import itemgetter
 
 import numpy as np
 
 from .formulas import HOLE, FormulaWriter, Reading, meaning
 from .notation import Symbols
-from .numbers import fmt, fmt_all, relu_verdict, term, terms_of
+from .numbers import fmt, fmt_all, plain, relu_verdict, term, terms_of
 from .plan import Plan
 from .quantities import KINDS, PHASES, quantity_id
 
@@ -158,7 +157,7 @@ class IterationTable:
 
 def value_text(value: float) -> str:
     """What a JSON event line says of a value JSON cannot hold."""
-    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return plain(value)
 
 
 

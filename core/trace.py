@@ -72,7 +72,7 @@ class Event(NamedTuple):
             "meaning": self.meaning,
         }
         if not finite:
-            record["value_text"] = "nan" if math.isnan(self.value) else ("inf" if self.value > 0 else "-inf")
+            record["value_text"] = value_text(self.value)
         return record
 
 

@@ -28,12 +28,12 @@ value) is worked out once, so painting a step is a pass over plain integers and 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 
+from backprop_stepper.core import numbers
 from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
 from backprop_stepper.core.quantities import Family, Key, Phase
 from backprop_stepper.core.trace import Event
@@ -50,24 +50,8 @@ NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 
 
-@lru_cache(maxsize=4096)  # a step shows the same few hundred values as the step before
-def short(value: float | None) -> str:
-    """A value in at most 8 characters, for the diagram."""
-    if value is None:
-        return "·"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    magnitude = abs(value)
-    if magnitude == 0:
-        text = "0"
-    elif 1e-3 <= magnitude < 1e4:
-        text = f"{value:.4f}"
-    else:
-        mantissa, exponent = f"{value:.2e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
+# A step shows the same few hundred values as the step before.
+short = lru_cache(maxsize=4096)(numbers.short)
 
 
 @dataclass(frozen=True)

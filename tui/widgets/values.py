@@ -17,8 +17,8 @@ from textual.events import Click
 
 from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
+from backprop_stepper.core.numbers import cell, true_minus
 
-from ..format import cell
 from .lines import LineView
 from .runs import Line, plain
 
@@ -120,7 +120,7 @@ class ValueTable(LineView, can_focus=True):
             if n:
                 runs.append(("/", ""))
             ok = comparison.agrees
-            text = comparison.printed.text.replace("-", "−") + ("✓" if ok else "✗")
+            text = true_minus(comparison.printed.text) + ("✓" if ok else "✗")
             runs.append((text, "ok" if ok else "bad"))
         return runs
 
