@@ -1,7 +1,7 @@
 """How numbers are written: the one place that knows NaN, ±∞, the minus sign and the exponent.
 
-Every number on screen, in a formula, in the Markdown export and on the command line is written
-by a function of this module, and all of them agree on one set of rules:
+Every computed value, in a formula, on screen, in the Markdown export and in the command line's
+reports, is written by a function of this module, and all of them agree on one set of rules:
 
 - NaN is "NaN", infinities "∞" and "−∞" (no "+"), whatever the precision;
 - zero is "0", whichever its sign (−0.0 is float64's, not the reader's);
@@ -9,10 +9,12 @@ by a function of this module, and all of them agree on one set of rules:
 
 The variants differ only in precision and room: `number` (a value, `digits` significant digits;
 `fmt` is its six-digit form inside formulas), `term` (a factor or addend, in parentheses when
-negative), `exact` (the exact value; `result` adds why it is not finite), `cell`
-(the value table), `short` (8 characters and a sign, for the diagram and the matrices: there the
-exponent is written e−n, as ×10ⁿ does not fit), `latex` (the Markdown export's math) and `plain`
-(ASCII for the command line's text reports and JSON, "nan", "inf", "-inf", as Python reads them).
+negative), `exact` (the exact value; `result` adds why it is not finite), `cell` (the value
+table), `scientific` (always with an exponent: differences, relative errors), `fixed` (a count of
+decimals, as a document printed), `short` (8 characters and a sign, for the diagram and the
+matrices: there the exponent is written e−n, as ×10ⁿ does not fit), `latex` (the Markdown export's
+math) and `plain` (ASCII for the command line's text reports and JSON: "nan", "inf", "-inf", as
+Python reads them).
 """
 
 from __future__ import annotations
@@ -84,6 +86,17 @@ def result(value: float) -> str:
 def cell(value: float | None) -> str:
     """A value for the value table: 8 significant digits, or a dot while unknown."""
     return "·" if value is None else number(value, CELL_DIGITS)
+
+
+def scientific(value: float, decimals: int) -> str:
+    """Always with an exponent, `decimals` after the point: differences and relative errors."""
+    text = special(value)
+    if text is not None:
+        return text
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{decimals}e}".split("e")
+    return true_minus(f"{mantissa}×10{str(int(exponent)).translate(_SUP)}")
 
 
 def fixed(value: float, decimals: int) -> str:

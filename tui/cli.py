@@ -133,6 +133,7 @@ def _gradcheck(argv: list[str]) -> int:
                         help="update step within the iteration (stochastic mode)")
     args = parser.parse_args(argv)
     from backprop_stepper.core.gradcheck import gradient_check, verdict
+    from backprop_stepper.core.numbers import plain
 
     trace = _load(args.scenario)
     if not 1 <= args.iteration <= trace.iterations:
@@ -143,7 +144,7 @@ def _gradcheck(argv: list[str]) -> int:
     checks = gradient_check(trace, args.iteration, args.step)
     print(f"{'gradient':<18}{'parameter':<16}{'analytic':>17}{'numerical':>17}{'|difference|':>14}{'relative':>11}")
     for c in checks:
-        print(f"{c.symbol:<18}{c.parameter:<16}{c.analytic:>17.10g}{c.numeric:>17.10g}{c.difference:>14.2e}"
+        print(f"{c.symbol:<18}{c.parameter:<16}{plain(c.analytic):>17}{plain(c.numeric):>17}{c.difference:>14.2e}"
               f"{c.relative:>11.1e}  {c.mark}")
     outcome = verdict(checks)
     print("\n".join(outcome.lines))

@@ -291,3 +291,6 @@ async def test_a_diverged_gradient_check_in_the_app_says_what_is_not_finite():
         report = app.screen.query_one("#gradcheck-report").render().plain
         assert "agree with" not in report
         assert "2 not finite" in report and "the numerical estimate is nan" in report
+        rows = [line.split() for line in report.splitlines() if line.startswith("∂E/∂")]
+        # the table's numbers are written as everywhere on screen: NaN, ∞, a true minus
+        assert len(rows) == 2 and all(row[2] == "NaN" and row[1][0] not in "-n" for row in rows), rows
