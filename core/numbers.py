@@ -123,8 +123,13 @@ def short(value: float | None) -> str:
 
 
 def latex(value: float, digits: int = EXACT_DIGITS) -> str:
-    """The number as LaTeX math: what `number` writes, with \\infty, \\text{NaN} and \\times 10^{n}."""
-    text = number(value, digits)
+    """The number as LaTeX math (see `latex_number`)."""
+    return latex_number(number(value, digits))
+
+
+def latex_number(text: str) -> str:
+    """A number as `number` writes it ("−1.5×10⁻¹²", "∞", "NaN"), in LaTeX: a formula's numbers
+    and a result alike."""
     if text == "NaN":
         return r"\text{NaN}"
     text = text.replace("∞", r"\infty").replace(MINUS, "-")
