@@ -15,6 +15,7 @@ import numpy as np
 
 from .ledger import Ledger, LedgerState
 from .notation import FUNCTION_NAMES
+from .numbers import fmt
 from .quantities import KINDS, Family, Key, Kind, Phase
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -239,12 +240,12 @@ class MatrixView:
         old_W = Term(f"W{_sup(l)}", self._before(state, Family.W, l, layer.weights.shape))
         new_W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, "parameter"))
         gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, scope))
-        parts: tuple = ((old_W, "−", f"{s.learning_rate:g}", "·", gradient, "=", new_W),)
+        parts: tuple = ((old_W, "−", fmt(s.learning_rate), "·", gradient, "=", new_W),)
         formula = f"W{_sup(l)} ← W{_sup(l)} − {eta} ∂E/∂W{_sup(l)}"
         if layer.biases is not None and s.update_biases:
             old_b = Term(f"b{_sup(l)}", self._before(state, Family.B, l, (layer.size, 1)))
             new_b = Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, "parameter"))
             gradient_b = Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, scope))
-            parts += ((old_b, "−", f"{s.learning_rate:g}", "·", gradient_b, "=", new_b),)
+            parts += ((old_b, "−", fmt(s.learning_rate), "·", gradient_b, "=", new_b),)
             formula += f",  b{_sup(l)} ← b{_sup(l)} − {eta} ∂E/∂b{_sup(l)}"
         return f"update of layer {l}", formula, parts

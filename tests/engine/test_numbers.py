@@ -72,3 +72,17 @@ def test_no_module_writes_its_own_minus_sign():
              if path.name != "numbers.py"
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if pattern.search(line)]
     assert not found, found
+
+
+def test_the_matrix_view_writes_the_learning_rate_as_the_update_formulas_do():
+    from backprop_stepper.core import Trace, parse_scenario
+    from backprop_stepper.core.ledger import Ledger
+    from backprop_stepper.core.matrix import MatrixView
+    from backprop_stepper.core.scaffold import new_scenario
+
+    trace = Trace(parse_scenario(new_scenario([2, 2], "sigmoid", "sigmoid", "squared_error", iterations=1,
+                                              learning_rate=0.00001)))
+    last = trace[len(trace) - 1]  # an update
+    assert f" − {fmt(0.00001)} × " in last.substituted and fmt(0.00001) == "1×10⁻⁵"
+    block = MatrixView(Ledger(trace)).block(len(trace) - 1)
+    assert fmt(0.00001) in block.parts[0]
