@@ -20,7 +20,7 @@ from .activations import activate
 from .losses import loss_terms
 from .notation import count
 from .plan import Plan
-from .quantities import Family, Key, Kind, quantity_id
+from .quantities import BATCH, Family, Key, Kind, quantity_id
 from .trace import Trace
 
 EPSILON = 1e-6
@@ -166,7 +166,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
     in_step = np.flatnonzero(plan.step == step - 1)
     params = _parameters_at(trace, iteration, int(in_step[0]))
     values = trace.training.iteration(iteration).values
-    scope = samples[0] if len(samples) == 1 else -1  # the gradient the update uses
+    scope = samples[0] + 1 if len(samples) == 1 else BATCH  # the gradient the update uses (samples: indices)
     checks = []
     for l, layer in enumerate(scenario.layers, start=1):
         targets = [(Family.DE_DW, Family.W, (j, i)) for j in range(1, layer.size + 1)
@@ -175,7 +175,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
             targets += [(Family.DE_DB, Family.B, (j,)) for j in range(1, layer.size + 1)]
         for gradient_family, parameter_family, index in targets:
             gradient = Key(gradient_family, l, *index)
-            offsets = [o for o in plan.index.get((gradient, scope), ()) if plan.step[o] == step - 1]
+            offsets = [o for o in trace.offsets(gradient, scope) if plan.step[o] == step - 1]
             analytic = float(values[offsets[0]])
             where = (l - 1, 0 if parameter_family is Family.W else 1, tuple(n - 1 for n in index))
             numeric = (_shifted_loss(scenario, params, samples, where, epsilon)

@@ -17,7 +17,7 @@ from backprop_stepper.core.breakpoints import (
 from backprop_stepper.core.explain import Explainer
 from backprop_stepper.core.ledger import Ledger
 from backprop_stepper.core.predict import PredictSession, grade, kinds_from, recompute, slips
-from backprop_stepper.core.quantities import Family, Phase
+from backprop_stepper.core.quantities import Phase, Scope
 from backprop_stepper.core.variants import corresponding, variant
 
 from ..conftest import BUNDLED
@@ -279,11 +279,10 @@ def test_every_event_belongs_to_the_block_that_marks_what_it_reads(traces, name)
         state = ledger.at(block.end)
         event = trace[index]
         computed = ledger.at(index, event).current
-        if computed is not None and (event.sample is None or event.sample - 1 == state.sample):
+        if computed is not None and (event.sample is None or event.sample == state.sample):
             assert computed in block.entries
         # everything the event read is marked: as read, or as computed by the block itself
         for key, sample in event.read_keys:
-            entry = ledger.position(key, "parameter" if key.family in (Family.W, Family.B) else
-                                    ("batch" if sample < 0 else "sample"))
-            if entry is not None and (sample < 0 or sample == state.sample):
+            entry = ledger.position(key, Scope.of(key, sample))
+            if entry is not None and (sample is None or sample == state.sample):
                 assert entry in block.reads or entry in block.entries, (event.symbol, ledger.entries[entry].symbol)

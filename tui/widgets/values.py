@@ -15,8 +15,8 @@ import numpy as np
 from textual.binding import Binding
 from textual.events import Click
 
-from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.printed import Comparison
 
 from ..format import cell
 from .lines import LineView
