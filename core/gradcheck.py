@@ -16,12 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate
-from .losses import loss_terms
 from .notation import count
 from .plan import Plan
 from .quantities import BATCH, Family, Key, Kind, quantity_id
 from .trace import Trace
+from .training import step_loss
 
 EPSILON = 1e-6
 # A gradient agrees when its relative difference is below RELATIVE or its absolute one below
@@ -120,18 +119,6 @@ class Verdict:
         lines = [f"{n}; " + "; ".join(parts) + "."]
         lines += [f"  {c.symbol}: {c.non_finite}" for c in self.non_finite]
         return lines
-
-
-def step_loss(scenario, params, samples) -> float:
-    """Mean over `samples` of the per-sample loss, by a plain forward pass."""
-    X = np.stack([scenario.samples[s].x for s in samples])
-    Y = np.stack([scenario.samples[s].y for s in samples])
-    a = X
-    with np.errstate(all="ignore"):
-        for (W, b), layer in zip(params, scenario.layers, strict=True):
-            z = a @ W.T + (0.0 if b is None else b)
-            a = activate(layer.activation, z)
-        return float(loss_terms(scenario.loss, a, Y).sum(axis=1).mean())
 
 
 def _parameters_at(trace: Trace, iteration: int, first_offset: int):

@@ -244,7 +244,8 @@ class Ledger:
         row = self.entries[entry]
         if row.key.family in (Family.X, Family.Y):
             return None
-        sample: SampleNumber | AnySample = ANY_SAMPLE
+        # a parameter is updated once per step, for the step's sample (stochastic) or the batch
+        sample: SampleNumber | AnySample = ANY_SAMPLE if row.scope is Scope.PARAMETER else BATCH
         if row.scope is Scope.SAMPLE:
             sample = self._shown_sample(self.trace.locate(index)[1])
         return self.trace.event_computing(row.key, sample, index, latest)

@@ -65,6 +65,20 @@ def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
     return nets, acts
 
 
+def _discard(name: str, layer: int, array) -> None:
+    """A writer for a forward pass that is not part of the trace: its values go nowhere."""
+
+
+def step_loss(scenario: Scenario, params: Params, samples) -> float:
+    """The mean loss over `samples` (indices into scenario.samples) at `params`, by the training's
+    own forward pass: the L(θ ± ε) of the gradient check."""
+    X = np.stack([scenario.samples[s].x for s in samples])
+    Y = np.stack([scenario.samples[s].y for s in samples])
+    with np.errstate(all="ignore"):
+        _, acts = _forward(scenario, [w for w, _ in params], [b for _, b in params], X, _discard)
+        return float(loss_terms(scenario.loss, acts[-1], Y).sum(axis=1).mean())
+
+
 def _mean(array: np.ndarray) -> np.ndarray:
     """``array.mean(axis=0)``, bit for bit (numpy's mean is this sum and division), without the
     Python-level bookkeeping of ndarray.mean, which costs more than the arithmetic on arrays
