@@ -107,6 +107,22 @@ def test_the_rule_slips_are_pushed_through_reproduces_every_value(traces, name):
     assert checked
 
 
+def test_slips_are_carried_on_by_the_trainings_own_rules(monkeypatch):
+    """`recompute` restates no rule: with the error signal and the update rules changed (to
+    anything), the trace and the recomputation still agree to the last bit."""
+    from backprop_stepper.core import rules
+
+    monkeypatch.setattr(rules, "error_signal", lambda de_da, da_dz: de_da + 2.0 * da_dz)
+    monkeypatch.setattr(rules, "updated", lambda parameter, gradient, rate: parameter * (1.0 - rate * gradient))
+    trace = Trace(resolve("sigmoid-2-2-2"))
+    kinds = set()
+    for event in trace:
+        if event.kind in (Kind.DELTA, Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE):
+            assert recompute(event, event.read_values, trace.scenario.learning_rate) == event.value, event.symbol
+            kinds.add(event.kind)
+    assert Kind.DELTA in kinds and Kind.WEIGHT_UPDATE in kinds
+
+
 def test_a_slip_is_recognised_wherever_its_consequence_shows(traces):
     """One path at ∂E/∂h₁ (δ_o₁·w₅ alone) carries into δ_h₁, ∂E/∂w₁ and the update of w₁."""
     trace = traces["20-sigmoid-2-2-2"]
