@@ -149,11 +149,11 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
     """Analytic against numerical gradients for every parameter, for one update step."""
     plan = trace.plan
     scenario = trace.scenario
-    samples = [int(s) for s in plan.steps[step - 1]]
+    samples = plan.step_samples(step - 1)
     in_step = np.flatnonzero(plan.step == step - 1)
     params = _parameters_at(trace, iteration, int(in_step[0]))
     values = trace.training.iteration(iteration).values
-    scope = samples[0] + 1 if len(samples) == 1 else BATCH  # the gradient the update uses (samples: indices)
+    scope = samples[0] if len(samples) == 1 else BATCH  # the gradient the update uses
     checks = []
     for l, layer in enumerate(scenario.layers, start=1):
         targets = [(Family.DE_DW, Family.W, (j, i)) for j in range(1, layer.size + 1)

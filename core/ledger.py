@@ -165,7 +165,7 @@ class Ledger:
         sample = plan.sample_at(offset)
         if sample is not BATCH:
             return sample
-        return int(plan.steps[int(plan.step[offset])][-1]) + 1  # the step's last sample (steps hold indices)
+        return plan.step_samples(int(plan.step[offset]))[-1]
 
     def computed_by(self, offsets, shown: int) -> tuple[int, ...]:
         """The entries the events at these offsets compute, for the sample on show."""

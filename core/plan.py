@@ -107,7 +107,7 @@ class Plan:
     read_slot: np.ndarray  # int64 slots, see module docstring
     n_context: int
     context_keys: tuple[tuple[Key, SampleNumber], ...]  # (key, sample) of each context slot
-    steps: tuple[np.ndarray, ...]  # indices into scenario.samples of each update step
+    steps: tuple[np.ndarray, ...]  # storage: indices into scenario.samples per update step (`step_samples`)
     offsets: dict  # (step, array name, layer) -> event offsets, shaped like the engine's array
     segment_starts: np.ndarray  # offsets where (phase, sample) changes: the "phase" boundaries
 
@@ -123,6 +123,10 @@ class Plan:
     def sample_at(self, offset: int) -> SampleNumber:
         """The sample of the event at `offset` (None: batch level)."""
         return _sample_number(int(self.sample[offset]))
+
+    def step_samples(self, step: int) -> tuple[int, ...]:
+        """The samples of update step `step` (counted from 0, as the `step` column counts)."""
+        return tuple(_sample_number(int(code)) for code in self.steps[step])
 
     def key_at(self, offset: int) -> Key:
         """The quantity the event at `offset` computes."""

@@ -71,10 +71,10 @@ def _discard(name: str, layer: int, array) -> None:
 
 
 def step_loss(scenario: Scenario, params: Params, samples) -> float:
-    """The mean loss over `samples` (indices into scenario.samples) at `params`, by the training's
-    own forward pass: the L(θ ± ε) of the gradient check."""
-    X = np.stack([scenario.samples[s].x for s in samples])
-    Y = np.stack([scenario.samples[s].y for s in samples])
+    """The mean loss over `samples` (sample numbers) at `params`, by the training's own forward
+    pass: the L(θ ± ε) of the gradient check."""
+    X = np.stack([scenario.samples[s - 1].x for s in samples])
+    Y = np.stack([scenario.samples[s - 1].y for s in samples])
     with np.errstate(all="ignore"):
         _, acts = _forward(scenario, [w for w, _ in params], [b for _, b in params], X, _discard)
         return float(loss_terms(scenario.loss, acts[-1], Y).sum(axis=1).mean())

@@ -173,4 +173,4 @@ def test_the_gradient_check_uses_the_trainings_forward_pass(runs, monkeypatch):
     assert len(passes) == 2 * len(checks) == 2 * trace.scenario.parameter_count  # L(θ + ε) and L(θ − ε)
     # unshifted, it is the trace's own batch loss, to the last bit
     params = trace.training.iteration(1).start
-    assert training.step_loss(trace.scenario, params, [0, 1, 2]) == trace[trace.find("E", 1, BATCH)[0]].value
+    assert training.step_loss(trace.scenario, params, [1, 2, 3]) == trace[trace.find("E", 1, BATCH)[0]].value
