@@ -125,17 +125,17 @@ class Templates:
         plan = self.plan
         kind = KINDS[plan.kind[offset]]
         key = plan.key_at(offset)
-        sample = int(plan.sample[offset])
+        sample = plan.sample_at(offset)
         slots = tuple(int(slot) for slot in plan.reads(offset))
         identities = [plan.slot_identity(slot) for slot in slots]
         readings = [Reading(k, s, position) for position, (k, s) in enumerate(identities)]
         formula, substitution = self.writer.write(kind, key, sample, readings)
-        head = (None if sample < 0 else sample + 1, int(plan.step[offset]) + 1, PHASES[plan.phase[offset]], kind,
+        head = (sample, int(plan.step[offset]) + 1, PHASES[plan.phase[offset]], kind,
                 key, quantity_id(key), self.symbols[key], formula)
         middle = (tuple(quantity_id(k) for k, _ in identities),
-                  tuple(None if s < 0 else s + 1 for _, s in identities),
+                  tuple(s for _, s in identities),
                   tuple(identities))
-        return EventTemplate(offset, head, middle, meaning(kind, sample < 0, self.symbols, key, len(slots)),
+        return EventTemplate(offset, head, middle, meaning(kind, sample is None, self.symbols, key, len(slots)),
                              plan.n_context + offset, slots, substitution)
 
 

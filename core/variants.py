@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .quantities import BATCH
 from .scenario import Mode, Scenario, UpdateOrder
 
 
@@ -79,9 +80,9 @@ def corresponding(trace, other, index: int) -> int:
     """The event of `other` (a variant of `trace`) that computes what event `index` computes, in
     the same iteration and for the same sample; failing that, the event at the same place."""
     iteration, offset = trace.locate(index)
-    key, sample = trace.plan.key_at(offset), int(trace.plan.sample[offset])
-    occurrence = sum(1 for o in trace.plan.index.get((key, sample), []) if o < offset)
-    found = other.plan.index.get((key, sample)) or other.plan.index.get((key, -1)) or []
+    key, sample = trace.plan.key_at(offset), trace.plan.sample_at(offset)
+    occurrence = sum(1 for o in trace.offsets(key, sample) if o < offset)
+    found = other.offsets(key, sample) or other.offsets(key, BATCH)
     iteration = min(iteration, other.iterations)
     if found:
         return other.index_of(iteration, found[min(occurrence, len(found) - 1)])

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from textual.widgets import Footer
 
-from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.formulas import heading
 from backprop_stepper.core.numbers import number, result, term, true_minus
+from backprop_stepper.core.printed import Comparison
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 

@@ -15,9 +15,9 @@ import numpy as np
 from textual.binding import Binding
 from textual.events import Click
 
-from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
 from backprop_stepper.core.numbers import cell, true_minus
+from backprop_stepper.core.printed import Comparison
 
 from .lines import LineView
 from .runs import Line, plain
