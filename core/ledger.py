@@ -85,6 +85,7 @@ class Ledger:
         sym = trace.symbols
         self.entries: list[Entry] = []
         self._position: dict[tuple[Key, Scope], int] = {}
+        self._rows: dict[tuple[Key, SampleNumber], tuple[int | None, bool]] = {}  # see entry_for
 
         def add(key: Key, scope: Scope, section: str) -> None:
             self._position[(key, scope)] = len(self.entries)
@@ -255,10 +256,12 @@ class Ledger:
     def entry_for(self, key: Key, sample: SampleNumber, shown: int) -> int | None:
         """The row holding `key`'s value for `sample`, while `shown` is the sample on show: None
         when the table has no such row, or when the value is another sample's."""
-        scope = Scope.of(key, sample)
-        if scope is Scope.SAMPLE and sample != shown:
-            return None
-        return self._position.get((key, scope))
+        row = self._rows.get((key, sample))
+        if row is None:  # asked once per value of the plan: a batch mean reads one per sample
+            scope = Scope.of(key, sample)
+            row = self._rows[(key, sample)] = (self._position.get((key, scope)), scope is Scope.SAMPLE)
+        position, per_sample = row
+        return None if per_sample and sample != shown else position
 
     def event_of(self, entry: int, index: int, latest: bool = False) -> int | None:
         """The event of `index`'s iteration that computes row `entry` (for a per-sample row, the

@@ -126,7 +126,12 @@ class Plan:
 
     def step_samples(self, step: int) -> tuple[int, ...]:
         """The samples of update step `step` (counted from 0, as the `step` column counts)."""
-        return tuple(_sample_number(int(code)) for code in self.steps[step])
+        return self._step_samples[step]
+
+    @cached_property
+    def _step_samples(self) -> tuple[tuple[int, ...], ...]:
+        # converted once: the ledger asks at every batch-level step, and a batch can be 1,000 samples
+        return tuple(tuple(_sample_number(int(code)) for code in group) for group in self.steps)
 
     def key_at(self, offset: int) -> Key:
         """The quantity the event at `offset` computes."""

@@ -109,7 +109,7 @@ class Trace:
             scenario.learning_rate,
         )
         self.templates = Templates(self.plan, self.symbols, writer)
-        self._any_sample: dict[Key, tuple[int, ...]] = {}  # offsets of each quantity, for any sample
+        self._any_sample: dict[Key, tuple[int, ...]] | None = None  # offsets of each quantity, any sample
         self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
         self._notes = self._place_notes(scenario.notes)
         # The last few events built: a step asks for the current event several times (the panels,
@@ -314,10 +314,12 @@ class Trace:
         return self.plan.index.get((key, sample), ())
 
     def _offsets_any(self, key: Key) -> tuple[int, ...]:
-        found = self._any_sample.get(key)
-        if found is None:
-            found = self._any_sample[key] = tuple(int(o) for o in self.plan.find(key))
-        return found
+        if self._any_sample is None:  # the plan's index regrouped by quantity, once
+            grouped: dict[Key, list[int]] = {}
+            for (quantity, _), offsets in self.plan.index.items():
+                grouped.setdefault(quantity, []).extend(offsets)
+            self._any_sample = {quantity: tuple(sorted(offsets)) for quantity, offsets in grouped.items()}
+        return self._any_sample.get(key, ())
 
     def find(self, quantity: str | Key, iteration: int = 1,
              sample: SampleNumber | AnySample = ANY_SAMPLE) -> list[int]:

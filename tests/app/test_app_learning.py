@@ -262,6 +262,7 @@ async def test_breakpoint_on_a_table_row_and_conditional_runs():
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(ValueTable)
         table.focus()
+        await pilot.pause()  # focus() takes effect in a later callback: without this, `b` can arrive first
         entry = next(n for n, e in enumerate(app.ledger.entries)
                      if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
         table._select(table.row_of(entry))
