@@ -46,9 +46,3 @@ def output_error(name: str, output: np.ndarray, target: np.ndarray) -> np.ndarra
     if name == "binary_cross_entropy":
         return (output - target) / (output * (1.0 - output))
     return 2.0 * _SCALE[name] * (output - target)
-
-
-def reduce(reduction: str, per_sample: np.ndarray) -> np.ndarray:
-    """A batch's per-sample values (first axis) combined as the scenario says: mean or sum."""
-    total = np.add.reduce(per_sample, axis=0)
-    return total / len(per_sample) if reduction == "mean" else total

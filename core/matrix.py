@@ -15,7 +15,8 @@ import numpy as np
 
 from .ledger import Ledger, LedgerState
 from .notation import FUNCTION_NAMES
-from .quantities import KINDS, Family, Key, Kind, Phase
+from .numbers import fmt
+from .quantities import KINDS, Family, Key, Kind, Phase, SampleNumber, Scope
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -48,7 +49,7 @@ class Block:
     start: int  # index of its first event
     phase: Phase
     layer: int
-    sample: int | None  # 1-based; None for batch-level blocks
+    sample: SampleNumber  # None for batch-level blocks
     title: str
     formula: str
     parts: tuple[tuple[Part, ...], ...]  # one or more substituted equations
@@ -72,8 +73,8 @@ class MatrixView:
         for offset in range(plan.size):
             kind = KINDS[plan.kind[offset]]
             group = _GROUP[kind]
-            sample = int(plan.sample[offset])
-            if group == "grad" and sample < 0:
+            sample = plan.sample_at(offset)
+            if group == "grad" and sample is None:
                 group = "mean"
             layer = int(plan.layer[offset]) if group not in ("loss", "loss mean") else 0
             groups.setdefault((int(plan.step[offset]), sample, group, layer), []).append(offset)
@@ -113,22 +114,23 @@ class MatrixView:
         title, formula, parts = getattr(self, f"_{group.replace(' ', '_')}")(state, layer)
         phase = self.trace[end].phase
         events = tuple(self.trace.index_of(iteration + 1, o) for o in offsets)
-        return Block(iteration + 1, end, events[0], phase, layer, None if sample < 0 else sample + 1,
+        return Block(iteration + 1, end, events[0], phase, layer, sample,
                      title, formula, parts, entries, events, reads)
 
     # -- gathering matrices from the ledger ---------------------------------------------------
 
-    def _vector(self, state: LedgerState, family: Family, layer: int, size: int, scope: str = "sample") -> np.ndarray:
+    def _vector(self, state: LedgerState, family: Family, layer: int, size: int,
+                scope: Scope = Scope.SAMPLE) -> np.ndarray:
         at = 0 if family in (Family.X, Family.Y, Family.LOSS_TERM) else layer
         keys = [Key(family, at, j) for j in range(1, size + 1)]
         return np.array([[self._value(state, key, scope)] for key in keys])
 
-    def _matrix(self, state: LedgerState, family: Family, layer: int, scope: str) -> np.ndarray:
+    def _matrix(self, state: LedgerState, family: Family, layer: int, scope: Scope) -> np.ndarray:
         rows, cols = self.trace.scenario.layers[layer - 1].weights.shape
         return np.array([[self._value(state, Key(family, layer, j, i), scope) for i in range(1, cols + 1)]
                          for j in range(1, rows + 1)])
 
-    def _value(self, state: LedgerState, key: Key, scope: str) -> float:
+    def _value(self, state: LedgerState, key: Key, scope: Scope) -> float:
         position = self.ledger.position(key, scope)
         value = state.value(position) if position is not None else None
         return np.nan if value is None else value
@@ -139,7 +141,7 @@ class MatrixView:
             keys = [[Key(family, layer, j, i) for i in range(1, cols + 1)] for j in range(1, rows + 1)]
         else:
             keys = [[Key(family, layer, j)] for j in range(1, rows + 1)]
-        return np.array([[float(state.before[self.ledger.position(k, "parameter")]) for k in row] for row in keys])
+        return np.array([[float(state.before[self.ledger.position(k, Scope.PARAMETER)]) for k in row] for row in keys])
 
     def _input(self, state, layer: int) -> Term:
         sizes = self.trace.scenario.sizes
@@ -154,13 +156,13 @@ class MatrixView:
 
     def _net(self, state, l):
         layer = self.trace.scenario.layers[l - 1]
-        W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, "parameter"))
+        W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, Scope.PARAMETER))
         z = Term(f"z{_sup(l)}", self._vector(state, Family.Z, l, layer.size))
         source = self._input(state, l)
         parts: tuple[Part, ...] = (W, "·", source)
         formula = f"z{_sup(l)} = W{_sup(l)}{source.label}"
         if layer.biases is not None:
-            parts += ("+", Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, "parameter")))
+            parts += ("+", Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, Scope.PARAMETER)))
             formula += f" + b{_sup(l)}"
         return f"net inputs of layer {l}", formula, (parts + ("=", z),)
 
@@ -171,7 +173,7 @@ class MatrixView:
         a = Term(f"a{_sup(l)}", self._vector(state, Family.A, l, size))
         if f == "softmax":  # as a vector equation: e^z, its sum, the quotient
             exps = Term(f"e^z{_sup(l)}", self._vector(state, Family.EXP, l, size))
-            total = Term("Σⱼ e^zⱼ", np.array([[self._value(state, Key(Family.EXP_SUM, l), "sample")]]))
+            total = Term("Σⱼ e^zⱼ", np.array([[self._value(state, Key(Family.EXP_SUM, l), Scope.SAMPLE)]]))
             formula = f"a{_sup(l)} = softmax(z{_sup(l)}) = e^z{_sup(l)} / Σⱼ e^zⱼ{_sup(l)}"
             return (f"activations of layer {l}", formula,
                     (("exp(", z, ")", "=", exps), ("Σ", exps, "=", total), (exps, "/", total, "=", a)))
@@ -182,7 +184,7 @@ class MatrixView:
         L = len(s.layers)
         a = Term(f"a{_sup(L)}", self._vector(state, Family.A, L, s.outputs))
         t = Term("t", self._vector(state, Family.Y, 0, s.outputs))
-        E = Term(self.trace.symbols[Key(Family.LOSS)], np.array([[self._value(state, Key(Family.LOSS), "sample")]]))
+        E = Term(self.trace.symbols[Key(Family.LOSS)], np.array([[self._value(state, Key(Family.LOSS), Scope.SAMPLE)]]))
         if s.loss == "cross_entropy":
             return "loss", f"E = −Σₖ tₖ ln aₖ{_sup(L)}", (("−Σ", t, "⊙ ln", a, "=", E),)
         if s.loss == "binary_cross_entropy":
@@ -194,7 +196,7 @@ class MatrixView:
 
     def _loss_mean(self, state, _):
         n = len(self.trace.scenario.samples)
-        E = Term("E", np.array([[self._value(state, Key(Family.LOSS), "batch")]]))
+        E = Term("E", np.array([[self._value(state, Key(Family.LOSS), Scope.BATCH)]]))
         if self.trace.scenario.batch_reduction == "sum":
             return "batch loss", "E = Σₛ Eₛ", (("Σₛ Eₛ", "=", E),)
         return "batch loss", f"E = (1/{n}) Σₛ Eₛ", ((f"(1/{n}) Σₛ Eₛ", "=", E),)
@@ -211,7 +213,7 @@ class MatrixView:
         error = Term(f"∂E/∂a{_sup(l)}", self._vector(state, Family.DE_DA, l, size))
         two = "" if s.loss == "half_squared_error" else "2"
         # The Jacobian's transpose: row k holds ∂aⱼ/∂zₖ over j.
-        jacobian = np.array([[self._value(state, Key(Family.DA_DZ, l, j, k), "sample") for j in range(1, size + 1)]
+        jacobian = np.array([[self._value(state, Key(Family.DA_DZ, l, j, k), Scope.SAMPLE) for j in range(1, size + 1)]
                              for k in range(1, size + 1)])
         formula = f"δ{_sup(l)} = Jᵀ ∂E/∂a{_sup(l)},  Jⱼₖ = ∂aⱼ/∂zₖ = aⱼ(δⱼₖ − aₖ)"
         slope = (f"{two}(" if two else "(", a, "−", t, ")", "=", error)
@@ -234,7 +236,7 @@ class MatrixView:
             first = ((f"{two}(" if two else "(", a, "−", t, ")", "=", Term(f"∂E/∂a{_sup(l)}", error)),)
             second = ((Term(f"∂E/∂a{_sup(l)}", error), "⊙", slope, "=", delta),)
             return f"error signal of the output layer {l}", formula, first + second
-        following = Term(f"W{_sup(l + 1)}ᵀ", self._matrix(state, Family.W, l + 1, "parameter").T)
+        following = Term(f"W{_sup(l + 1)}ᵀ", self._matrix(state, Family.W, l + 1, Scope.PARAMETER).T)
         delta_next = Term(f"δ{_sup(l + 1)}", self._vector(state, Family.DELTA, l + 1, s.layers[l].size))
         formula = f"δ{_sup(l)} = (W{_sup(l + 1)}ᵀ δ{_sup(l + 1)}) ⊙ {f}′(z{_sup(l)})"
         summed = Term(f"W{_sup(l + 1)}ᵀδ{_sup(l + 1)}", error)
@@ -246,7 +248,7 @@ class MatrixView:
         delta = Term(f"δ{_sup(l)}", self._vector(state, Family.DELTA, l, layer.size))
         source = self._input(state, l)
         source_t = Term(f"{source.label}ᵀ", source.values.T)
-        gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "sample"))
+        gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, Scope.SAMPLE))
         parts: tuple = ((delta, "·", source_t, "=", gradient),)
         formula = f"∂E/∂W{_sup(l)} = δ{_sup(l)} {source.label}ᵀ"
         if layer.biases is not None:
@@ -259,27 +261,27 @@ class MatrixView:
         n = len(self.trace.scenario.samples)
         scale = "" if self.trace.scenario.batch_reduction == "sum" else f"(1/{n}) "
         parts: tuple = ((f"{scale}Σₛ δₛ aₛᵀ", "=",
-                         Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "batch"))),)
+                         Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, Scope.BATCH))),)
         formula = f"∂E/∂W{_sup(l)} = {scale}Σₛ δ{_sup(l)}ₛ aₛᵀ"
         if layer.biases is not None:
             parts += ((f"{scale}Σₛ δₛ", "=",
-                       Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, "batch"))),)
+                       Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, Scope.BATCH))),)
         return f"batch gradients of layer {l}", formula, parts
 
     def _update(self, state, l):
         s = self.trace.scenario
         layer = s.layers[l - 1]
         eta = self.trace.symbols.learning_rate
-        scope = "batch" if s.mode.value == "batch" and len(s.samples) > 1 else "sample"
+        scope = Scope.BATCH if s.mode.value == "batch" and len(s.samples) > 1 else Scope.SAMPLE
         old_W = Term(f"W{_sup(l)}", self._before(state, Family.W, l, layer.weights.shape))
-        new_W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, "parameter"))
+        new_W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, Scope.PARAMETER))
         gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, scope))
-        parts: tuple = ((old_W, "−", f"{s.learning_rate:g}", "·", gradient, "=", new_W),)
+        parts: tuple = ((old_W, "−", fmt(s.learning_rate), "·", gradient, "=", new_W),)
         formula = f"W{_sup(l)} ← W{_sup(l)} − {eta} ∂E/∂W{_sup(l)}"
         if layer.biases is not None and s.update_biases:
             old_b = Term(f"b{_sup(l)}", self._before(state, Family.B, l, (layer.size, 1)))
-            new_b = Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, "parameter"))
+            new_b = Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, Scope.PARAMETER))
             gradient_b = Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, scope))
-            parts += ((old_b, "−", f"{s.learning_rate:g}", "·", gradient_b, "=", new_b),)
+            parts += ((old_b, "−", fmt(s.learning_rate), "·", gradient_b, "=", new_b),)
             formula += f",  b{_sup(l)} ← b{_sup(l)} − {eta} ∂E/∂b{_sup(l)}"
         return f"update of layer {l}", formula, parts

@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from . import rules
 from .quantities import Kind, Phase
 from .trace import Event
 
@@ -131,18 +134,25 @@ def recompute(event: Event, reads: list[float] | tuple[float, ...], learning_rat
               reduction: str = "mean") -> float | None:
     """The event's value from (possibly different) read values, for the kinds through which a
     slip made earlier carries on unchanged in form: sums and products of the backward pass, the
-    batch means (or sums) and the updates. None for the others."""
+    batch means (or sums) and the updates, by the training's own rules (`core.rules`). None for the
+    others."""
     kind, r = event.kind, reads
-    if kind is Kind.BACKPROP_SUM or (kind is Kind.DELTA and len(r) > 2):  # a sum of products
-        return math.fsum(r[n] * r[n + 1] for n in range(0, len(r), 2))
+    if kind is Kind.BACKPROP_SUM:  # reads: δ₁, w₁ⱼ, δ₂, w₂ⱼ ...
+        return float(rules.backpropagated_sum(np.array(r[0::2]), np.array(r[1::2])))
+    if kind is Kind.DELTA and len(r) > 2:  # a softmax's: ∂E/∂a₁, ∂a₁/∂zₖ, ∂E/∂a₂, ∂a₂/∂zₖ ...
+        return float(rules.jacobian_delta(np.array([r[0::2]]), np.array(r[1::2])[None, :, None])[0, 0])
+    if kind is Kind.DELTA and event.reads[0].startswith("a["):  # δ = o − t
+        return float(rules.direct_output_delta(r[0], r[1]))
     if kind is Kind.DELTA:
-        return r[0] - r[1] if event.reads[0].startswith("a[") else r[0] * r[1]
+        return float(rules.error_signal(r[0], r[1]))
     if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
         if event.sample is None:  # the mean (or sum) over the batch's samples
-            return math.fsum(r) / len(r) if reduction == "mean" else math.fsum(r)
-        return r[0] * r[1] if kind is Kind.WEIGHT_GRADIENT else r[0]
+            return float(rules.batch_reduced(reduction, np.array(r)))
+        if kind is Kind.BIAS_GRADIENT:
+            return float(r[0])  # ∂E/∂b = δ
+        return float(rules.weight_gradients(np.array([[r[0]]]), np.array([[r[1]]]))[0, 0, 0])
     if kind in (Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE):
-        return r[0] - learning_rate * r[1]
+        return float(rules.updated(r[0], r[1], learning_rate))
     return None
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import rules
 from .activations import activate, slope, softmax_jacobian
-from .losses import loss_terms, output_error, reduce
+from .losses import loss_terms, output_error
 from .plan import Plan
 from .scenario import Scenario, UpdateOrder
 
@@ -71,16 +72,31 @@ def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
     return nets, acts
 
 
+def _discard(name: str, layer: int, array) -> None:
+    """A writer for a forward pass that is not part of the trace: its values go nowhere."""
+
+
+def step_loss(scenario: Scenario, params: Params, samples) -> float:
+    """The loss over `samples` (sample numbers) at `params` (the mean or sum of the per-sample
+    losses, as the scenario combines them), by the training's own forward pass: the L(θ ± ε) of
+    the gradient check."""
+    X = np.stack([scenario.samples[s - 1].x for s in samples])
+    Y = np.stack([scenario.samples[s - 1].y for s in samples])
+    with np.errstate(all="ignore"):
+        nets, acts = _forward(scenario, [w for w, _ in params], [b for _, b in params], X, _discard)
+        terms = loss_terms(scenario.loss, acts[-1], Y, nets[-1], scenario.layers[-1].activation)
+        return float(rules.batch_reduced(scenario.batch_reduction, terms.sum(axis=1)))
+
+
 def _output_delta(scenario: Scenario, l: int, acts, Y, put: _Writer) -> np.ndarray:
     """The output layer's δ = ∂E/∂z, when it is not ∂E/∂o · ∂o/∂z neuron by neuron."""
     if scenario.output_delta == "direct":
-        # −t/o · o(1 − o) summed over the softmax's Jacobian (or through σ′) collapses to o − t.
-        return acts[l] - Y
+        return rules.direct_output_delta(acts[l], Y)
     de_da = output_error(scenario.loss, acts[l], Y)
     jacobian = softmax_jacobian(acts[l])
     put("dEda", l, de_da)
     put("jacobian", l, jacobian)
-    return np.einsum("sj,sjk->sk", de_da, jacobian)
+    return rules.jacobian_delta(de_da, jacobian)
 
 
 def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
@@ -94,12 +110,12 @@ def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, 
         else:
             # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
             # (already updated if the order is layerwise).
-            de_da = deltas[l + 1] @ weights[l]
+            de_da = rules.backpropagated_sum(deltas[l + 1], weights[l])
         da_dz = slope(layer.activation, nets[l], acts[l], layer.leak)
-        delta = deltas[l] = de_da * da_dz
+        delta = deltas[l] = rules.error_signal(de_da, da_dz)
         put("dEda", l, de_da)
         put("dadz", l, da_dz)
-    grad_w = delta[:, :, None] * acts[l - 1][:, None, :]
+    grad_w = rules.weight_gradients(delta, acts[l - 1])
     put("delta", l, delta)
     put("gW", l, grad_w)
     grad_b = None
@@ -107,20 +123,20 @@ def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, 
         grad_b = delta
         put("gb", l, grad_b)
     if len(Y) > 1:  # a batch: the update uses the mean (or sum) over its samples
-        grad_w = reduce(scenario.batch_reduction, grad_w)
+        grad_w = rules.batch_reduced(scenario.batch_reduction, grad_w)
         put("gW_mean", l, grad_w)
         if grad_b is not None:
-            grad_b = reduce(scenario.batch_reduction, grad_b)
+            grad_b = rules.batch_reduced(scenario.batch_reduction, grad_b)
             put("gb_mean", l, grad_b)
         return grad_w, grad_b
     return grad_w[0], None if grad_b is None else grad_b[0]
 
 
 def _update(scenario: Scenario, l: int, weights, biases, grad_w, grad_b, put: _Writer) -> None:
-    weights[l - 1] = weights[l - 1] - scenario.learning_rate * grad_w
+    weights[l - 1] = rules.updated(weights[l - 1], grad_w, scenario.learning_rate)
     put("W_new", l, weights[l - 1])
     if grad_b is not None and scenario.update_biases:
-        biases[l - 1] = biases[l - 1] - scenario.learning_rate * grad_b
+        biases[l - 1] = rules.updated(biases[l - 1], grad_b, scenario.learning_rate)
         put("b_new", l, biases[l - 1])
 
 
@@ -151,7 +167,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
                 put("E_k", 0, terms)
             put("E", 0, losses)
             if len(group) > 1:
-                put("E_mean", 0, reduce(scenario.batch_reduction, losses))
+                put("E_mean", 0, rules.batch_reduced(scenario.batch_reduction, losses))
             step_losses.append(losses)
             deltas: dict[int, np.ndarray] = {}
             gradients = {}
@@ -165,7 +181,7 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
 
     losses = np.concatenate(step_losses)
     end = tuple(zip(weights, biases, strict=True))
-    return IterationValues(context, values, start, end, float(reduce(scenario.batch_reduction, losses)))
+    return IterationValues(context, values, start, end, float(rules.batch_reduced(scenario.batch_reduction, losses)))
 
 
 class Training:
