@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.core.ledger import Ledger
-from backprop_stepper.tui.diagram import DiagramPainter
+from backprop_stepper.tui.diagram_layout import DiagramPainter
 
 
 def test_columns_keep_their_places_while_groups_open_and_close():

@@ -9,7 +9,7 @@ from textual.widgets import Footer
 
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.tui.app import MIN_HEIGHT, MIN_WIDTH, StepperApp
-from backprop_stepper.tui.diagram import short
+from backprop_stepper.tui.diagram_layout import short
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
 from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar

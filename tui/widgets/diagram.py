@@ -1,4 +1,4 @@
-"""The network diagram panel: paints `tui.diagram` and keeps the current item in view.
+"""The network diagram panel: paints `tui.diagram_layout` and keeps the current item in view.
 
 Each line of the picture is rendered once and cached until its text or marking changes, so a
 step repaints only the lines that changed (see `LineView`).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from backprop_stepper.core.ledger import Ledger, LedgerState
 from backprop_stepper.core.trace import Event
 
-from ..diagram import DiagramPainter, Picture
+from ..diagram_layout import DiagramPainter, Picture
 from .lines import LineView
 from .runs import Line, plain
 
