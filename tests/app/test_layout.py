@@ -169,6 +169,29 @@ async def test_autoplay_speed_and_phase_stops_stay_readable_at_80_columns():
         await pilot.press("p")
 
 
+async def test_the_predict_score_and_every_flag_stay_whole_at_80_columns():
+    """Predict mode's score, autoplay with phase stops and a breakpoint: more than one line holds.
+    The bar and the other phases' names give way, then the title; no flag is cut."""
+    app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("1", "enter", *str(app.trace[0].value), "enter")  # a wrong answer, then the right one
+        await pilot.pause()
+        status = app.query_one(StatusBar)
+        flags = app.status_flags()
+        assert "predict 0/1 first try · 2 answers" in flags
+        assert flags in words(status.visible_text)
+        await pilot.press("b", "p", "P")
+        await pilot.pause()
+        flags = app.status_flags()
+        assert len(flags) > 70 and "◆ 1 breakpoint" in flags and "▶ playing 1s · stops at phases" in flags
+        shown = words(status.visible_text)
+        assert "…" not in shown and all(piece in shown for piece in flags.split(" · ")), (flags, shown)
+        assert "▶FORWARD" in shown and "event 1/39" in shown
+        await pilot.press("p")
+
+
 async def test_the_gradient_check_has_one_line_per_gradient_at_80x24():
     app = StepperApp(trace=Trace(resolve("wide-6-10-10-4")), watch=False)
     async with app.run_test(size=(80, 24)) as pilot:
