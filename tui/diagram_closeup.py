@@ -8,11 +8,12 @@ a close-up instead: its reads two by two as the formula multiplies them (source 
 weight, δ and source), flowed into as many bracketed columns as the height needs, gathered into
 the quantity being computed:
 
-    z⁽²⁾₃ = the sum of these 11 terms (close-up: the network is too big to show them together)
-    •a⁽¹⁾₁  −0.4471 × •w⁽²⁾₃,₁  −0.1354 ─┐ •a⁽¹⁾₇  0.2656 × •w⁽²⁾₃,₇  −0.0036 ─┐
-    …                                     ┤                                     ┤
-    •a⁽¹⁾₆   0.5365 × •w⁽²⁾₃,₆  −0.3523 ─┤ •b⁽²⁾₃       0                     ─┘
-                                          └──▶ ▶z⁽²⁾₃ −0.1691 ◀───────────────┘
+    z⁽²⁾₃ = the sum of these 11 terms · close-up (no room in the network)
+    •a⁽¹⁾₁  −0.4471 × •w⁽²⁾₃,₁  −0.1354 ─┐ •a⁽¹⁾₇   0.2656 × •w⁽²⁾₃,₇  −0.0036 ─┐
+    …                                    ┤ …                                    ┤
+    •a⁽¹⁾₅   0.5868 × •w⁽²⁾₃,₅  −0.0624 ─┤ •b⁽²⁾₃        0 ─────────────────────┤
+    •a⁽¹⁾₆   0.5365 × •w⁽²⁾₃,₆  −0.3523 ─┤                                      │
+                                         └──▶ ▶z⁽²⁾₃ −0.1691 ◀──────────────────┘
 
 Every item has the symbol and the value the network drawing would give it, with the same marks;
 the arrows run from what is read to what is computed. The next step that is not along the
@@ -21,7 +22,7 @@ connections shows the network again.
 
 from __future__ import annotations
 
-from backprop_stepper.core.quantities import Kind
+from backprop_stepper.core.quantities import Family, Kind
 
 from .diagram_layout import CURRENT_STYLE, LABEL_STYLE, Column, Picture, short
 
@@ -31,17 +32,31 @@ TIMES = " × "
 GAP = 1  # between a column's bracket and the next column
 
 
-def needs_closeup(event, state) -> bool:
-    """A step drawn as a close-up when the network does not fit the panel (the matrix view's
-    blocks, which read whole layers, keep the network)."""
-    return event.kind in ALONG_CONNECTIONS and not state.block and state.current is not None
+def needs_closeup(ledger, event, state) -> bool:
+    """Whether a step is drawn as a close-up in a network that does not fit the panel: one along
+    the connections, marked as itself. (The matrix view's blocks, which read whole layers, and
+    "why this number?", which marks factors all over the network, keep the network.)"""
+    return (event.kind in ALONG_CONNECTIONS and not state.block and state.current is not None
+            and set(state.reads) == set(own_reads(ledger, event, state)))
+
+
+def own_reads(ledger, event, state) -> list[int]:
+    """The ledger entries of what the event reads, in the formula's order (as the ledger marks
+    them: parameters, batch quantities, and the shown sample's)."""
+    entries = []
+    for key, sample in event.read_keys:
+        scope = "parameter" if key.family in (Family.W, Family.B) else "batch" if sample < 0 else "sample"
+        entry = ledger.position(key, scope)
+        if entry is not None and (scope != "sample" or sample == state.sample):
+            entries.append(entry)
+    return entries
 
 
 def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
     """The close-up in at most `height` rows where the reads allow (a caption, the terms, and the
     row that gathers them), in as few columns as that takes."""
     entries = ledger.entries
-    reads = list(state.reads)
+    reads = own_reads(ledger, event, state)
     # The formula multiplies its reads two by two (a bias stands alone, last).
     terms = [tuple(reads[k:k + 2]) for k in range(0, len(reads), 2)]
     columns = -(-len(terms) // max(1, height - 2))
@@ -56,9 +71,8 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
     picture = Column()
     current = state.current
     name = entries[current].symbol
-    caption = (f"{name} = the sum of these {len(terms)} terms" if len(terms) > 1
-               else f"{name} = the product of these two values")
-    why = " · a close-up: the network has no room to show them together"
+    caption = f"{name} = " + (f"the sum of these {len(terms)} terms" if len(terms) > 1 else "the product of these two")
+    why = " · close-up (no room in the network)"
     picture.put(0, 0, caption + (why if len(caption) + len(why) <= width else ""), LABEL_STYLE)
     brackets = []
     for c in range(columns):
@@ -67,11 +81,11 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
         chunk = terms[c * rows:(c + 1) * rows]
         for r, term in enumerate(chunk):
             y = 1 + r
-            picture.mark(x, y, _role(term[0], state), item(term[0], 0))
+            picture.mark(x, y, "read", item(term[0], 0))
             end = x + first
             if len(term) > 1:
                 picture.put(end, y, TIMES, LABEL_STYLE)
-                picture.mark(end + len(TIMES), y, _role(term[1], state), item(term[1], 1))
+                picture.mark(end + len(TIMES), y, "read", item(term[1], 1))
                 end += len(TIMES) + 1 + widths[1] + 8
             # The line runs on to the bracket, which runs down to the row that gathers the terms.
             picture.put(end + 1, y, "─" * (bracket - end - 1) + ("┐" if r == 0 else "┤"), LABEL_STYLE)
@@ -90,10 +104,6 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
         picture.put(x, bus, line, LABEL_STYLE)
     # As tall as the network drawing it stands in for, so that the panels below do not move.
     return _picture(picture, height)
-
-
-def _role(entry: int, state) -> str:
-    return "current" if entry == state.current else "read"
 
 
 def _picture(column: Column, height: int) -> Picture:

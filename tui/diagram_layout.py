@@ -318,7 +318,7 @@ class DiagramPainter:
         if mode[1]:  # too tall to draw whole: a step along the connections reads too far apart
             from .diagram_closeup import needs_closeup, paint_closeup  # it draws with this module's parts
 
-            if needs_closeup(event, state):
+            if needs_closeup(self.ledger, event, state):
                 return paint_closeup(self.ledger, state, event, width, height)
         return self._paint(state, event, roles, *mode)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.core.ledger import Ledger
@@ -73,6 +74,11 @@ def test_a_step_along_the_connections_of_a_network_too_tall_is_a_closeup_that_fi
                 assert item.split()[0] in text and re.search(re.escape(item.split()[0]) + r"\s+"
                                                              + re.escape(item.split()[-1]), text), item
     assert len(kinds) == 3
+    # "Why this number?" marks the factors of a chain all over the network: no close-up then.
+    index = trace.find("z[2][3]")[0]
+    state = ledger.at(index)
+    assert painter.paint(state, trace[index], 80, 9).closeup
+    assert not painter.paint(replace(state, reads=state.reads[:3]), trace[index], 80, 9).closeup
     small = Trace(resolve("sigmoid-2-2-2"))
     small_ledger = Ledger(small)
     small_painter = DiagramPainter(small_ledger)
