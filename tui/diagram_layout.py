@@ -133,8 +133,8 @@ class Picture:
 def whole_columns(picture: Picture, width: int, left: int) -> tuple[int, int]:
     """The columns to show in a view `width` cells wide whose left edge is at `left`: whole
     columns only, including every column of the current item and what it reads (else of the
-    current item). The columns shown now stay while they still do; otherwise the view pages in
-    the direction of travel, a column of context behind, so the next steps need not move it."""
+    current item). The columns shown now stay while they still do; otherwise as many columns as
+    fit, with room ahead in the direction of travel, so that the next steps need not move them."""
     spans = [(x, x + column.width) for x, column in picture.placed]
 
     def reach(start: int) -> int:  # the last column that fits beside `start`
@@ -154,7 +154,9 @@ def whole_columns(picture: Picture, width: int, left: int) -> tuple[int, int]:
     fits = [start for start in range(first + 1) if reach(start) >= last]
     if not fits:  # wider than the view: from its first column
         return first, reach(first)
-    start = fits[0] if now is not None and now > first else max(fits[0], first - 1)
+    # As many columns as fit; of those, the most room ahead in the direction of travel.
+    backward = now is not None and now > first
+    start = max(fits, key=lambda start: (reach(start) - start, -start if backward else start))
     return start, reach(start)
 
 
