@@ -154,9 +154,16 @@ def whole_columns(picture: Picture, width: int, left: int) -> tuple[int, int]:
     fits = [start for start in range(first + 1) if reach(start) >= last]
     if not fits:  # wider than the view: from its first column
         return first, reach(first)
-    # As many columns as fit; of those, the most room ahead in the direction of travel.
+    # As many columns as fit; then a column of context behind, in the direction of travel (what
+    # the step came from); then the most room ahead (where the next steps go).
     backward = now is not None and now > first
-    start = max(fits, key=lambda start: (reach(start) - start, -start if backward else start))
+
+    def merit(start: int) -> tuple[int, int, int]:
+        before, after = first - start, reach(start) - last
+        behind, ahead = (after, before) if backward else (before, after)
+        return reach(start) - start, min(behind, 1), ahead
+
+    start = max(fits, key=merit)
     return start, reach(start)
 
 
