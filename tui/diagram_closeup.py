@@ -59,8 +59,6 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
     reads = own_reads(ledger, event, state)
     # The formula multiplies its reads two by two (a bias stands alone, last).
     terms = [tuple(reads[k:k + 2]) for k in range(0, len(reads), 2)]
-    columns = -(-len(terms) // max(1, height - 2))
-    rows = -(-len(terms) // columns)
     widths = [max((len(entries[term[k]].symbol) for term in terms if len(term) > k), default=0) for k in (0, 1)]
 
     def item(entry: int, k: int) -> str:
@@ -68,6 +66,11 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
 
     first = 1 + widths[0] + 8  # the mark, the symbol, a space and the value
     cell = first + (len(TIMES) + 1 + widths[1] + 8 if widths[1] else 0)
+    # As many columns as the rows need, as far as the width allows (a column cut at the edge
+    # would cut its labels: a taller close-up scrolls instead).
+    fitting = max(1, (width + GAP) // (cell + 3 + GAP))
+    columns = min(-(-len(terms) // max(1, height - 2)), fitting)
+    rows = -(-len(terms) // columns)
     picture = Column()
     current = state.current
     name = entries[current].symbol

@@ -74,6 +74,11 @@ def test_a_step_along_the_connections_of_a_network_too_tall_is_a_closeup_that_fi
                 assert item.split()[0] in text and re.search(re.escape(item.split()[0]) + r"\s+"
                                                              + re.escape(item.split()[-1]), text), item
     assert len(kinds) == 3
+    # Narrower than two columns of terms (the smallest size the app accepts): one column, taller
+    # than the panel (it scrolls), never wider than the view.
+    index = trace.find("z[2][10]")[0]
+    narrow = painter.paint(ledger.at(index), trace[index], 72, 8)
+    assert narrow.closeup and narrow.width <= 72 and narrow.height > 8
     # "Why this number?" marks the factors of a chain all over the network: no close-up then.
     index = trace.find("z[2][3]")[0]
     state = ledger.at(index)
