@@ -107,11 +107,11 @@ class StatusBar(LineView, can_focus=False):
         pieces = flags.split(" · ") if flags else []
         moved: list[str] = []
         strip = _strip(event, done, " · ".join(pieces), self.inner_width)
-        while strip is None and len(pieces) > 1:
+        while strip is None and len(pieces) > 1 and self.inner_width:  # (0: not laid out yet)
             moved.insert(0, pieces.pop())
             strip = _strip(event, done, " · ".join(pieces), self.inner_width)
         if strip is None:  # not laid out yet, or one piece too long for any layout: cut (see line())
-            strip = (_strip(event, done, "", self.inner_width) or []) + [("  " + piece, "bold") for piece in pieces]
+            strip = _strip(event, done, " · ".join(pieces), 1000)
         if moved:
             counters[-1] = (" · ".join(moved), "bold")
         changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
