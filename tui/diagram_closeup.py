@@ -22,7 +22,8 @@ connections shows the network again.
 
 from __future__ import annotations
 
-from backprop_stepper.core.quantities import Family, Kind
+from backprop_stepper.core.ledger import Mark
+from backprop_stepper.core.quantities import Kind
 
 from .diagram_layout import CURRENT_STYLE, LABEL_STYLE, Column, Picture, short
 
@@ -43,13 +44,8 @@ def needs_closeup(ledger, event, state) -> bool:
 def own_reads(ledger, event, state) -> list[int]:
     """The ledger entries of what the event reads, in the formula's order (as the ledger marks
     them: parameters, batch quantities, and the shown sample's)."""
-    entries = []
-    for key, sample in event.read_keys:
-        scope = "parameter" if key.family in (Family.W, Family.B) else "batch" if sample < 0 else "sample"
-        entry = ledger.position(key, scope)
-        if entry is not None and (scope != "sample" or sample == state.sample):
-            entries.append(entry)
-    return entries
+    found = (ledger.entry_for(key, sample, state.sample) for key, sample in event.read_keys)
+    return [entry for entry in found if entry is not None]
 
 
 def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
@@ -84,11 +80,11 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
         chunk = terms[c * rows:(c + 1) * rows]
         for r, term in enumerate(chunk):
             y = 1 + r
-            picture.mark(x, y, "read", item(term[0], 0))
+            picture.mark(x, y, Mark.READ, item(term[0], 0))
             end = x + first
             if len(term) > 1:
                 picture.put(end, y, TIMES, LABEL_STYLE)
-                picture.mark(end + len(TIMES), y, "read", item(term[1], 1))
+                picture.mark(end + len(TIMES), y, Mark.READ, item(term[1], 1))
                 end += len(TIMES) + 1 + widths[1] + 8
             # The line runs on to the bracket, which runs down to the row that gathers the terms.
             picture.put(end + 1, y, "─" * (bracket - end - 1) + ("┐" if r == 0 else "┤"), LABEL_STYLE)
@@ -98,7 +94,7 @@ def paint_closeup(ledger, state, event, width: int, height: int) -> Picture:
     bus = 1 + rows
     label = f"{name} {short(state.value(current)):>7}"
     picture.put(brackets[0], bus, "└──▶", LABEL_STYLE)
-    picture.mark(brackets[0] + 5, bus, "current", label)
+    picture.mark(brackets[0] + 5, bus, Mark.CURRENT, label)
     x = brackets[0] + 6 + len(label) + 1
     if len(brackets) > 1:
         line = "◀"

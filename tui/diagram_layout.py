@@ -28,21 +28,21 @@ value) is worked out once, so painting a step is a pass over plain integers and 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core import numbers
+from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
 from backprop_stepper.core.quantities import Family, Key, Phase
 from backprop_stepper.core.trace import Event
 
 # Roles of runs of text (see tui.widgets.runs): the widget maps them to theme styles.
-CURRENT_STYLE = "current"
-READ_STYLE = "read"
+CURRENT_STYLE = Mark.CURRENT
+READ_STYLE = Mark.READ
 LABEL_STYLE = "muted"
-MARK = {"current": "▶", "read": "•", None: " "}
+MARK = {Mark.CURRENT: Mark.CURRENT.glyph, Mark.READ: Mark.READ.glyph, None: " "}
 Run = tuple[str, str]
 _Item = tuple[int, int, str, str]  # x, y, text, role
 
@@ -50,24 +50,8 @@ NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 
 
-@lru_cache(maxsize=4096)  # a step shows the same few hundred values as the step before
-def short(value: float | None) -> str:
-    """A value in at most 8 characters, for the diagram."""
-    if value is None:
-        return "·"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    magnitude = abs(value)
-    if magnitude == 0:
-        text = "0"
-    elif 1e-3 <= magnitude < 1e4:
-        text = f"{value:.4f}"
-    else:
-        mantissa, exponent = f"{value:.2e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
+# A step shows the same few hundred values as the step before.
+short = lru_cache(maxsize=4096)(numbers.short)
 
 
 @dataclass(frozen=True)
@@ -315,10 +299,7 @@ class DiagramPainter:
 
         Column widths and the full height do not depend on the event, so the choice is made
         once per panel size, and each step paints once."""
-        roles = {p: "read" for p in state.reads}
-        roles.update({p: "current" for p in state.block})
-        if state.current is not None:
-            roles[state.current] = "current"
+        roles = state.marks
         mode = self._modes.get((width, height))
         if mode is None:
             collapse = self._paint(state, event, roles, False, False).height > height

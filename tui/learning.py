@@ -14,9 +14,9 @@ import numpy as np
 from backprop_stepper.core import Trace
 from backprop_stepper.core.ledger import Ledger, LedgerState
 from backprop_stepper.core.notation import count
+from backprop_stepper.core.numbers import cell
 from backprop_stepper.core.trace import Event
 
-from .format import cell
 from .widgets.equations import EquationsPanel
 from .widgets.values import ValueTable
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backprop_stepper.core import Trace, resolve
+from backprop_stepper.core.numbers import cell, exact
 from backprop_stepper.tui.app import StepperApp
-from backprop_stepper.tui.format import cell, exact
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
 from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar
