@@ -128,7 +128,7 @@ def test_summed_batches_sum_the_loss_and_the_gradients_and_say_so():
     assert gradient.formula == "∂E/∂w⁽²⁾₁₁ = Σₛ ∂E/∂w⁽²⁾₁₁⁽ˢ⁾"
     assert "sum of the 3 per-sample gradients" in gradient.meaning
     batch_loss = next(e for e in total if e.kind is Kind.LOSS_MEAN)
-    assert batch_loss.formula.startswith("E = Σₛ ") and "sum of the 3" in batch_loss.meaning
+    assert batch_loss.formula == "E = Σₛ E⁽ˢ⁾" and "sum of the 3" in batch_loss.meaning
     assert verdict(gradient_check(total)).agrees
 
 
@@ -278,3 +278,33 @@ def test_the_bundled_classifiers_learn_and_pass_the_gradient_check(traces):
         trace = traces[name]
         for iteration in (1, trace.iterations):
             assert verdict(gradient_check(trace, iteration)).agrees, (name, iteration)
+
+
+def test_the_classifiers_rules_are_written_once_for_the_training_and_predict(monkeypatch):
+    """o − t, the Jacobian sum and a summed batch are rules of core/rules.py: with each changed
+    (to anything), the trace and predict's recomputation of every δ and batch gradient still
+    agree to the last bit."""
+    from backprop_stepper.core import rules
+    from backprop_stepper.core.predict import recompute
+
+    monkeypatch.setattr(rules, "direct_output_delta", lambda outputs, targets: 2.0 * outputs - targets)
+    monkeypatch.setattr(rules, "jacobian_delta", lambda de_da, jacobian: np.einsum("sj,sjk->sk", de_da, jacobian) + 1.0)
+    monkeypatch.setattr(rules, "batch_sum", lambda per_sample: 3.0 * np.add.reduce(per_sample, axis=0))
+    direct = generated((2, 3, 3), loss="cross_entropy", seed=4, samples=3).replace(
+        "[training]", '[training]\nbatch_reduction = "sum"')
+    changed = {"direct": Trace(parse_scenario(direct)),
+               "jacobian": Trace(parse_scenario(classifier(loss="half_squared_error", y="[0.2, 0.7, 0.1]")))}
+    checked = set()
+    for name, trace in changed.items():
+        s = trace.scenario
+        for event in (trace[i] for i in range(trace.per_iteration)):
+            if event.kind is Kind.DELTA and event.key.layer == len(s.layers) or event.sample is None and \
+                    event.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
+                got = recompute(event, event.read_values, s.learning_rate, s.batch_reduction)
+                assert got == event.value, (name, event.symbol)
+                checked.add((name, event.kind))
+    assert checked == {("direct", Kind.DELTA), ("direct", Kind.WEIGHT_GRADIENT), ("direct", Kind.BIAS_GRADIENT),
+                       ("jacobian", Kind.DELTA)}
+    # and the change did reach the trace: the rules are the training's, not a copy
+    delta = changed["direct"][changed["direct"].find("delta[2][1]")[0]]
+    assert delta.value == 2.0 * delta.read_values[0] - delta.read_values[1]
