@@ -26,9 +26,8 @@ from .learning import LearningModes
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
-from .widgets.frame import BlankScreen, Frame
+from .widgets.frame import Frame
 from .widgets.losscurve import LossCurve
-from .widgets.runs import RoleStyles
 from .widgets.status import StatusBar
 from .widgets.values import ValueTable
 
@@ -113,11 +112,7 @@ class StepperApp(LearningModes, App[None]):
         self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
 
-    def get_default_screen(self) -> BlankScreen:
-        return BlankScreen(id="_default")
-
     def compose(self) -> ComposeResult:
-        yield RoleStyles()
         # Kept at hand: a step updates each of them, and a query walks the DOM.
         self.status_bar, self.loss_curve = StatusBar(id="status-bar"), LossCurve(id="loss-curve")
         self.diagram, self.equations = NetworkDiagram(id="diagram"), EquationsPanel(id="equations")

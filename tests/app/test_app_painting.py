@@ -18,7 +18,6 @@ from textual.geometry import Region
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.tui.app import StepperApp
 from backprop_stepper.tui.widgets.lines import LineView
-from backprop_stepper.tui.widgets.runs import RoleStyles
 
 pytestmark = pytest.mark.slow  # every step of every scenario against a fresh paint
 
@@ -184,7 +183,6 @@ async def test_the_position_indicator_follows_a_change_of_content_height():
 
     class Host(App):
         def compose(self):
-            yield RoleStyles()  # the role styles every panel paints with
             yield Numbers()
 
     app = Host()
