@@ -278,6 +278,17 @@ class LineView(Widget):
         width, height = self.outer_size
         return "\n".join(strip.text for strip in self.render_lines(Region(0, 0, width, height)))
 
+    @contextmanager
+    def caches_set_aside(self) -> Iterator[None]:
+        """Paint every line from the content while inside, the caches kept as they were for
+        after: what a fresh paint shows, to check what the caches show against (tests)."""
+        kept = self._strips, self._finished, self._painted
+        self._strips, self._finished, self._painted = {}, {}, {}
+        try:
+            yield
+        finally:
+            self._strips, self._finished, self._painted = kept
+
     # -- rendering ----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
