@@ -26,7 +26,7 @@ from .learning import LearningModes
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
-from .widgets.frame import Frame
+from .widgets.frame import BlankScreen, Frame
 from .widgets.losscurve import LossCurve
 from .widgets.status import StatusBar
 from .widgets.values import ValueTable
@@ -111,6 +111,9 @@ class StepperApp(LearningModes, App[None]):
         self._watched: tuple[float, int] | None = None
         self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
+
+    def get_default_screen(self) -> BlankScreen:
+        return BlankScreen(id="stepper")
 
     def compose(self) -> ComposeResult:
         # Kept at hand: a step updates each of them, and a query walks the DOM.

@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from backprop_stepper.core import Trace, resolve
 from backprop_stepper.tui.app import StepperApp
+from backprop_stepper.tui.widgets.frame import BlankScreen
 from backprop_stepper.tui.widgets.lines import LineView
 from backprop_stepper.tui.widgets.values import ValueTable
 
@@ -170,22 +171,24 @@ async def test_the_compositor_still_paints_the_panels_through_their_render_lines
     # compositor calls for a widget's lines. A Textual upgrade that renames it or stops calling
     # it would quietly send every panel through the slower styles cache: fail loudly instead.
     assert list(inspect.signature(Widget.render_lines).parameters) == ["self", "crop"], (
-        "Textual's Widget.render_lines changed: LineView.render_lines overrides it (see its docstring)")
+        "Textual's Widget.render_lines changed: LineView and BlankScreen override it (see their docstrings)")
     painted = set()
-    fast_path = LineView.render_lines
 
-    def recording(view, crop):
-        painted.add(type(view).__name__)
-        return fast_path(view, crop)
+    def recording(fast_path):
+        def render_lines(widget, crop):
+            painted.add(type(widget).__name__)
+            return fast_path(widget, crop)
+        return render_lines
 
-    monkeypatch.setattr(LineView, "render_lines", recording)
+    for cls in (LineView, BlankScreen):
+        monkeypatch.setattr(cls, "render_lines", recording(cls.render_lines))
     app = StepperApp(trace=Trace(resolve("20-sigmoid-2-2-2")))
     async with app.run_test(size=(120, 40)) as pilot:
         painted.clear()
         await pilot.press("right", "right")
         await pilot.pause()
-    assert {"NetworkDiagram", "EquationsPanel", "ValueTable", "StatusBar"} <= painted, (
-        f"Textual's compositor no longer calls LineView.render_lines (painted: {sorted(painted)})")
+    assert {"NetworkDiagram", "EquationsPanel", "ValueTable", "StatusBar", "BlankScreen"} <= painted, (
+        f"Textual's compositor no longer calls the overridden render_lines (painted: {sorted(painted)})")
 
 
 @pytest.mark.parametrize("size", [(120, 40), (200, 50)])
@@ -202,6 +205,21 @@ async def test_the_fast_path_paints_what_textuals_own_path_paints(size):
             view.refresh()  # nothing Textual cached for the panel before is reused
             textual = [strip_cells(strip) for strip in Widget.render_lines(view, whole)]
             assert fast == textual, f"{view.id}: the fast path and Textual's path paint differently"
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_the_screen_paints_what_textuals_own_path_paints(monkeypatch, no_color):
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = StepperApp(trace=Trace(resolve("20-sigmoid-2-2-2")))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BlankScreen)
+        whole = Region(0, 0, *screen.outer_size)
+        fast = [strip_cells(strip) for strip in screen.render_lines(whole)]
+        textual = [strip_cells(strip) for strip in Widget.render_lines(screen, whole)]
+        assert fast == textual
 
 
 async def test_css_box_and_tint_on_a_panel_are_drawn():
