@@ -23,7 +23,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .runs import ROLES, Line, RunPainter, cells, role_css
+from .runs import Line, RunPainter, cells, role_classes, role_css
 
 EVERYTHING = -1  # in repainting_once(): the whole panel
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
@@ -33,7 +33,7 @@ class LineView(Widget):
     """A panel of lines of (text, role) runs that scrolls itself and repaints only changed rows."""
 
     ALLOW_MAXIMIZE = True  # any panel may fill the screen (m), for a lecture hall
-    COMPONENT_CLASSES = {f"run--{role}" for role in ROLES}
+    COMPONENT_CLASSES = role_classes("rule", "title", "muted")  # the chrome's; subclasses add their own
     DEFAULT_CSS = role_css("LineView")
 
     title = ""  # drawn as a rule across the top row ("─network────"), like a border title

@@ -36,6 +36,13 @@ ROLE_STYLES = {
 ROLES = tuple(ROLE_STYLES)
 
 
+def role_classes(*roles: str) -> set[str]:
+    """The component classes of some roles, for a panel's COMPONENT_CLASSES: each panel lists
+    the roles it paints with (Textual styles every component class of every widget on start-up
+    and on each change of theme, so a panel does not carry roles it never uses)."""
+    return {f"run--{role}" for role in roles}
+
+
 def role_css(widget_type: str, roles=ROLES) -> str:
     """The component-class rules of some roles, for a widget's DEFAULT_CSS."""
     return "\n".join(f"{widget_type} > .run--{role} {{ {ROLE_STYLES[role]} }}" for role in roles)

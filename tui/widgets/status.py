@@ -6,7 +6,7 @@ from backprop_stepper.core.quantities import PHASES
 from backprop_stepper.core.trace import Event, Trace
 
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 BAR_WIDTH = 16
 
@@ -52,6 +52,7 @@ def events_text(indices, total: int) -> str:
 
 
 class StatusBar(LineView, can_focus=False):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold")
     padding_x = 1
 
     def __init__(self, **kwargs) -> None:

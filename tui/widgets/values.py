@@ -20,13 +20,14 @@ from backprop_stepper.core.ledger import Ledger, LedgerState
 
 from ..format import cell
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 CURRENT, READ, BREAK = "▶", "•", "◆"
 VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 16
 
 
 class ValueTable(LineView, can_focus=True):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold", "section", "ok", "bad", "cursor", "heading")
     title = "values"
 
     BINDINGS = [
