@@ -2,9 +2,10 @@
 
 The panels repaint only the lines that change and keep every finished line (tui/widgets/lines.py);
 a line forgotten by mistake would leave stale text on screen that no model-level assertion sees.
-So these tests keep a virtual terminal: every update the app sends (the partial updates of each
-step, the full ones after a resize) is applied to a grid of cells, and after each step the grid is
-compared with the screen painted from scratch, with every panel's caches emptied.
+So these tests keep a virtual terminal (tests/app/terminal.py): everything the app writes to its
+driver (the partial updates of each step, the full ones after a resize) is applied to a grid of
+cells, and after each step each panel's cells are compared with the panel painted from scratch,
+its caches set aside. The last tests watch the panels' one hook below Textual's line API.
 """
 
 from __future__ import annotations
