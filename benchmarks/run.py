@@ -37,7 +37,6 @@ import compileall
 import contextlib
 import fcntl
 import gc
-import io
 import json
 import math
 import os
@@ -59,8 +58,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 import textual  # noqa: E402
-from rich.console import Console  # noqa: E402
 from textual import events  # noqa: E402
+from textual.driver import Driver  # noqa: E402
+from textual.geometry import Size  # noqa: E402
 
 from backprop_stepper.core import Trace, parse_scenario, resolve  # noqa: E402
 from backprop_stepper.core.activations import activate, slope  # noqa: E402
@@ -72,41 +72,61 @@ SIZE = (120, 40)
 
 # -- 1. step latency ----------------------------------------------------------------------------
 
-class Stepper:
-    """One app under test: presses a key and waits until the repainted screen is ready to write."""
+class FrameDriver(Driver):
+    """Stands in for a terminal (through Textual's public Driver interface): the app encodes each
+    frame to the escape codes a terminal would receive and writes them here, and this notes when.
+    Headless, so no terminal's own drawing time is included (for any app)."""
 
-    def __init__(self, app, pilot) -> None:
-        self.app, self.pilot = app, pilot
-        self.console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
-                               width=SIZE[0], height=SIZE[1])
+    stepper: Stepper  # set on the class made for each app (see Stepper)
+
+    def __init__(self, app, *, debug: bool = False, mouse: bool = True, size: tuple[int, int] | None = None) -> None:
+        super().__init__(app, debug=debug, mouse=mouse, size=size)
+        self.stepper.driver = self
+
+    def write(self, data: str) -> None:
+        # The moment the frame is written: whatever the app goes on to do before the stepper's
+        # coroutine is scheduled again (e.g. Textual rebuilding the footer after the key
+        # bindings changed) is not part of what the user waits for.
+        self.stepper.painted_at = time.perf_counter()
+        self.stepper.painted.set()
+
+    def start_application_mode(self) -> None:
+        size = Size(*SIZE)
+        self.send_message(events.Resize(size, size))  # as a terminal's first size report
+
+    def disable_input(self) -> None:
+        pass
+
+    def stop_application_mode(self) -> None:
+        pass
+
+
+class Stepper:
+    """One app under test: presses a key and waits until the repainted screen is written."""
+
+    def __init__(self, app) -> None:
+        self.app = app
         self.painted = asyncio.Event()
         self.painted_at = 0.0
-        display = app._display
+        self.driver: FrameDriver | None = None
+        app.driver_class = type("Frames", (FrameDriver,), {"stepper": self})
 
-        def display_and_encode(screen, update) -> None:
-            display(screen, update)
-            if update is not None:
-                update.render_segments(self.console)  # the escape codes a terminal would be sent
-                # The moment the frame is ready to write: whatever the app goes on to do before
-                # this coroutine is scheduled again (e.g. Textual rebuilding the footer after the
-                # key bindings changed) is not part of what the user waits for.
-                self.painted_at = time.perf_counter()
-                self.painted.set()
+    def run(self):
+        """The app running under the pilot, writing its frames to this stepper's driver."""
+        return self.app.run_test(size=SIZE, headless=False)
 
-        app._display = display_and_encode
-
-    async def step(self) -> float:
+    async def step(self, pilot) -> float:
         """Seconds from a press of → to the repainted screen."""
-        app, driver = self.app, self.app._driver
+        app, driver = self.app, self.driver
         if getattr(app, "position", 0) == len(getattr(app, "trace", None) or ()) - 1:
             driver.send_message(events.Key("home", None))  # wrap around, untimed
-            await self.pilot.pause()
+            await pilot.pause()
         self.painted.clear()
         start = time.perf_counter()
         driver.send_message(events.Key("right", None))
         await asyncio.wait_for(self.painted.wait(), timeout=5)
         seconds = self.painted_at - start
-        await self.pilot.pause()
+        await pilot.pause()
         return seconds
 
 
@@ -115,14 +135,13 @@ async def step_latencies(makers: dict, steps: int, warmup: int = 10) -> dict[str
     machine's speed drifts over seconds, and a slow spell then hits every app alike instead of
     deciding one app's figure."""
     async with contextlib.AsyncExitStack() as stack:
-        steppers = {}
+        steppers, pilots = {}, {}
         for name, make in makers.items():
-            app = make()
-            pilot = await stack.enter_async_context(app.run_test(size=SIZE))
-            await pilot.pause()
-            steppers[name] = Stepper(app, pilot)
-        for stepper in steppers.values():  # let start-up work (e.g. the loss curve) finish
-            await stepper.pilot.pause(0.5)
+            stepper = steppers[name] = Stepper(make())
+            pilots[name] = await stack.enter_async_context(stepper.run())
+            await pilots[name].pause()
+        for pilot in pilots.values():  # let start-up work (e.g. the loss curve) finish
+            await pilot.pause(0.5)
         # As the backprop-stepper command does once started (tui.launch): what start-up built is
         # set aside from the cycle collector. Here that is all three apps, so a collection in one
         # app's step does not walk the other two.
@@ -131,7 +150,7 @@ async def step_latencies(makers: dict, steps: int, warmup: int = 10) -> dict[str
         times: dict[str, list[float]] = {name: [] for name in steppers}
         for n in range(warmup + steps):
             for name, stepper in steppers.items():
-                seconds = await stepper.step()
+                seconds = await stepper.step(pilots[name])
                 if n >= warmup:
                     times[name].append(seconds)
     return times
@@ -399,7 +418,8 @@ def walk_memory(iterations: int) -> dict:
 
 def latency_in_subprocess(steps: int, fps: int) -> dict:
     """Textual reads its frame rate when it is imported: each rate needs a process of its own."""
-    environment = dict(os.environ, TEXTUAL_FPS=str(fps))
+    # A truecolor terminal: each app encodes its frames for one, as the user's would.
+    environment = dict(os.environ, TEXTUAL_FPS=str(fps), TERM="xterm-256color", COLORTERM="truecolor")
     output = subprocess.check_output([sys.executable, __file__, "--latency", str(steps)], env=environment, text=True)
     return json.loads(output)
 

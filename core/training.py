@@ -201,6 +201,11 @@ class Training:
         self._losses = np.full(self.iterations, np.nan)
         self.computed_through = 0  # highest iteration ever computed
 
+    @property
+    def checkpoint_count(self) -> int:
+        """How many iterations' starting parameters are kept to recompute from."""
+        return len(self._checkpoints)
+
     def iteration(self, number: int) -> IterationValues:
         """Values of iteration `number` (1-based)."""
         if not 1 <= number <= self.iterations:

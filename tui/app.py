@@ -28,7 +28,6 @@ from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
 from .widgets.frame import BlankScreen, Frame
 from .widgets.losscurve import LossCurve
-from .widgets.runs import RoleStyles
 from .widgets.status import StatusBar
 from .widgets.values import ValueTable
 
@@ -85,10 +84,9 @@ class StepperApp(LearningModes, App[None]):
         self._initial = trace
 
     def get_default_screen(self) -> BlankScreen:
-        return BlankScreen(id="_default")
+        return BlankScreen(id="stepper")
 
     def compose(self) -> ComposeResult:
-        yield RoleStyles()
         # Kept at hand: a step updates each of them, and a query walks the DOM.
         self.status_bar, self.loss_curve = StatusBar(id="status-bar"), LossCurve(id="loss-curve")
         self.diagram, self.equations = NetworkDiagram(id="diagram"), EquationsPanel(id="equations")

@@ -228,7 +228,7 @@ async def test_why_on_a_value_table_row():
         table = app.query_one(ValueTable)
         table.focus()
         entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "delta[1][1]")
-        table._select(table.row_of(entry))
+        table.select_row(table.row_of(entry))
         await pilot.press("w")
         equations = app.query_one(EquationsPanel).plain
         assert "WHY  δ_h₁ = 0.003765113339" in equations and "path 2" in equations
@@ -260,12 +260,13 @@ async def test_breakpoints_run_to_and_survive_a_reload(tmp_path):
 async def test_breakpoint_on_a_table_row_and_conditional_runs():
     app = app_for("01-polynomial-batch")
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # start-up's first show() selects the current event's row: let it happen first
         table = app.query_one(ValueTable)
         table.focus()
         await pilot.pause()  # focus() takes effect in a later callback: without this, `b` can arrive first
         entry = next(n for n, e in enumerate(app.ledger.entries)
                      if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
-        table._select(table.row_of(entry))
+        table.select_row(table.row_of(entry))
         await pilot.press("b")
         app.set_focus(None)
         await pilot.press("r")

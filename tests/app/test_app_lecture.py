@@ -174,7 +174,7 @@ async def test_gradient_check_view_lists_every_parameter():
         assert "∂E/∂w₅" in report and "∂E/∂w₁" in report
         assert "8 gradients; all agree with their numerical estimates" in report
         await pilot.press("escape")
-        assert app.screen.id == "_default"  # back on the stepper
+        assert app.screen.id == "stepper"  # back on the stepper
 
 
 async def test_loss_curve_shows_every_iteration_and_marks_the_current_one():

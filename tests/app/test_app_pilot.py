@@ -251,7 +251,7 @@ async def test_help_opens_and_closes():
         await pilot.press("question_mark")
         assert app.screen.__class__.__name__ == "HelpScreen"
         await pilot.press("escape")
-        assert app.screen.id == "_default"  # back on the stepper
+        assert app.screen.id == "stepper"  # back on the stepper
         await pilot.press("right")
         assert app.position == 1
 
@@ -299,7 +299,7 @@ async def test_keys_of_the_stepper_do_not_act_behind_the_picker():
         await pilot.press("l", "space", "right_square_bracket", "end")
         assert app.position == 1
         await pilot.press("escape")
-        assert app.screen.id == "_default" and app.position == 1
+        assert app.screen.id == "stepper" and app.position == 1
         await pilot.press("o", "q")
         await pilot.pause()
     assert app.return_code == 0

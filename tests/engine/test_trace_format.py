@@ -156,7 +156,7 @@ def test_jumping_far_ahead_uses_checkpoints_and_agrees_with_stepping():
     index = jumped.index_of(2999, 5)
     assert jumped[index].value == walked[index].value
     assert jumped.training.iteration(1500).values.tolist() == walked.training.iteration(1500).values.tolist()
-    assert len(jumped.training._checkpoints) <= 3000 // jumped.training.checkpoint_every + 1
+    assert jumped.training.checkpoint_count <= 3000 // jumped.training.checkpoint_every + 1
 
 
 def test_core_imports_no_user_interface_code():

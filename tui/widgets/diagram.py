@@ -11,10 +11,11 @@ from backprop_stepper.core.trace import Event
 
 from ..diagram_layout import DiagramPainter, Picture, whole_columns
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 
 class NetworkDiagram(LineView, can_focus=False):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold", "italic")
     title = "network"
 
     def __init__(self, **kwargs) -> None:

@@ -16,10 +16,11 @@ from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 
 from .lines import LineView
-from .runs import Line, plain, wrap
+from .runs import Line, plain, role_classes, wrap
 
 
 class EquationsPanel(LineView, can_focus=False):
+    COMPONENT_CLASSES = role_classes("current", "bold", "italic", "ok", "bad")
     title = "equation"
     padding_x = 1
     batch = True  # whether the scenario has several samples (set by the app on load)

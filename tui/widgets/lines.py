@@ -5,11 +5,11 @@ diagram scroll on most steps (to follow the current item). This view keeps its o
 repaints only its own lines, so following the step costs a few cached strips, not a full screen.
 It draws a one-column position indicator when its content is taller than the view.
 
-It also answers the compositor itself (`render_lines`) instead of going through Textual's styles
-cache, which rebuilds every repainted line through the border, padding, tint and opacity pipeline
-and costs about as much again as painting the line. A panel's chrome is simple — a title rule
-across the top (`title`), blank columns each side (`padding_x`) and, beside another panel, a rule
-on the left — so it is drawn here, and each finished line is kept until its row changes.
+It paints through Textual's line API (`render_line`), so CSS border, padding, tint and opacity on
+a panel apply as on any widget. A panel's own chrome is simple — a title rule across the top
+(`title`), blank columns each side (`padding_x`) and, beside another panel, a rule on the left —
+so it is drawn here, and each finished line is kept per content row until that row changes:
+Textual asks again only for the lines a step marks dirty, and a scroll moves finished lines.
 """
 
 from __future__ import annotations
@@ -18,20 +18,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .runs import Line, RunPainter, cells
+from .runs import Line, RunPainter, cells, role_classes, role_css
 
 EVERYTHING = -1  # in repainting_once(): the whole panel
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
 
 
 class LineView(Widget):
+    """A panel of lines of (text, role) runs that scrolls itself and repaints only changed rows."""
+
     ALLOW_MAXIMIZE = True  # any panel may fill the screen (m), for a lecture hall
+    COMPONENT_CLASSES = role_classes("rule", "title", "muted")  # the chrome's; subclasses add their own
+    DEFAULT_CSS = role_css("LineView")
 
     title = ""  # drawn as a rule across the top row ("─network────"), like a border title
     padding_x = 0  # blank columns left and right of the content
@@ -44,20 +47,19 @@ class LineView(Widget):
         self.content_width = 0
         self.content_height = 0
         self._strips: dict[int, tuple[list[Segment], int]] = {}  # content row -> segments, cells
-        self._painted: dict[int, Strip] = {}  # screen line -> finished strip (chrome, filters)
+        self._painted: dict[int, Strip] = {}  # screen line -> finished strip (see render_lines)
         # Content row -> its finished strip and what else it was drawn with (the horizontal
         # offset, the position indicator's glyph): kept across vertical scrolls, so a scroll
         # moves lines that are already painted instead of painting them again.
         self._finished: dict[int, tuple[tuple, Strip]] = {}
         self._runs = RunPainter(self)
-        self._base: Style | None = None
-        self._background = None  # the Color under the panel, for the colour filters
         self._left_rule = False
-        self._geometry: tuple[int, int, int, int, int] | None = None  # see render_lines
         self._pending: set[int] | None = None  # screen lines collected by repainting_once()
+        self._geometry: tuple[int, int, int, int, int] | None = None  # while painting: see _screen_line
+        self._plain: tuple = (None, True)  # (the visual style, whether it has no CSS box): see render_lines
         # The size as last laid out. Widget.size asks the screen for the widget's region, and
-        # painting a step needs it dozens of times; render_lines and on_resize keep this current.
-        self._size = Size(0, 0)
+        # painting a step needs it dozens of times; render_line and on_resize keep this current.
+        self._laid_out = Size(0, 0)
 
     # -- what subclasses provide --------------------------------------------------------------
 
@@ -82,12 +84,12 @@ class LineView(Widget):
     @property
     def view_height(self) -> int:
         """Rows of content visible at once."""
-        return max(self._size.height - self.chrome_top, 0)
+        return max(self._laid_out.height - self.chrome_top, 0)
 
     @property
     def inner_width(self) -> int:
         """Columns between the chrome (the position indicator, when shown, takes the last)."""
-        return max(self._size.width - 2 * self.padding_x - self._left_rule, 0)
+        return max(self._laid_out.width - 2 * self.padding_x - self._left_rule, 0)
 
     @property
     def view_width(self) -> int:
@@ -167,7 +169,7 @@ class LineView(Widget):
             return
         # Neighbouring lines as one region: Textual's bookkeeping goes region by region.
         regions: list[Region] = []
-        width = self._size.width
+        width = self._laid_out.width
         for y in sorted(lines):
             if regions and regions[-1].bottom == y:
                 regions[-1] = regions[-1].grow((0, 0, 1, 0))
@@ -193,12 +195,6 @@ class LineView(Widget):
     def _scrolled(self) -> None:
         self._painted.clear()
         self._refresh()
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._forget()  # a new theme: every cached line has old colours
-        self._runs.forget()
-        self._base = None
 
     # -- scrolling ----------------------------------------------------------------------------
 
@@ -269,7 +265,7 @@ class LineView(Widget):
     def _resized(self, size: Size) -> None:
         # Every line is painted again: Textual keeps a widget's rendered lines across a change of
         # height, and old lines could linger.
-        self._size = size
+        self._laid_out = size
         self._left_rule = self.has_left_rule()
         self._clamp()
         self._painted.clear()
@@ -279,39 +275,85 @@ class LineView(Widget):
     def visible_text(self) -> str:
         """The panel as it is drawn now (chrome, scroll offsets and all), as plain text: for
         tests and screen readers."""
-        width, height = self.size
+        width, height = self.outer_size
         return "\n".join(strip.text for strip in self.render_lines(Region(0, 0, width, height)))
+
+    @contextmanager
+    def caches_set_aside(self) -> Iterator[None]:
+        """Paint every line from the content while inside, the caches kept as they were for
+        after: what a fresh paint shows, to check what the caches show against (tests)."""
+        kept = self._strips, self._finished, self._painted
+        self._strips, self._finished, self._painted = {}, {}, {}
+        try:
+            yield
+        finally:
+            self._strips, self._finished, self._painted = kept
 
     # -- rendering ----------------------------------------------------------------------------
 
+    def render_line(self, y: int) -> Strip:
+        """Line y of the panel inside any CSS border and padding, through Textual's line API
+        (whose styles cache applies the colour filters to each line)."""
+        self._prepare(())
+        self._geometry = None
+        return self._screen_line(y)
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        runs = self._runs
-        if self._base is None:  # resolved once, not once per frame: a style change resets it
-            self._base = self.rich_style
-            self._background = self.background_colors[1]
-        # Textual's colour filters (NO_COLOR, ANSI themes) are applied to each role's style once.
-        if runs.begin(self._base, tuple(self.app.get_line_filters()), self._background):
-            self._forget()
-        size = self.size
-        if size != self._size:  # laid out anew; the Resize event is on its way
-            self._resized(size)
-        width = size.width
+        """The panel's lines within crop, as Textual's compositor asks for them.
+
+        The one hook below Textual's line API. Textual's own render_lines sends every repainted
+        line through its styles cache (border, padding, tint, opacity, then each colour filter
+        segment by segment, making three Strips of each line), which measured in
+        benchmarks/run.py more than doubled the panels' share of a step: the wide network's step
+        latency went from × 1.75 to × 2.6–3.3 the minimal app's (the goal is × 2; see the
+        README's Performance notes). A panel with nothing for that pipeline to do (no border,
+        padding, outline, tint, hatch or opacity: the stepper's own panels) is painted here
+        from the same lines, with the filters applied once per role style; any other goes
+        through Textual's path, so CSS on a panel always applies.
+        tests/app/test_app_painting.py checks that both paths paint the same, and that the
+        compositor still calls this method (a Textual upgrade that stops would be caught there).
+        """
+        style = self.visual_style  # a new object whenever the panel's styles change
+        if style is not self._plain[0]:
+            self._plain = (style, self._plain_box())
+        if not self._plain[1]:
+            return super().render_lines(crop)
+        self._prepare(tuple(self.app.get_line_filters()), style.background)
         painted = self._painted
         lines = []
         self._geometry = None  # worked out at the first line that needs painting
         for y in crop.line_range:
             strip = painted.get(y)
             if strip is None:
-                if self._geometry is None:
-                    self._geometry = (self.chrome_top, self.view_width, self.inner_width, *self._thumb())
-                strip = painted[y] = self._finished_line(y, width)
+                strip = painted[y] = self._screen_line(y)
             lines.append(strip)
         x1, x2 = crop.column_span
-        if (x1, x2) != (0, width):
+        if (x1, x2) != (0, self._laid_out.width):
             lines = [strip.crop(x1, x2) for strip in lines]
         return lines
 
-    def _finished_line(self, y: int, width: int) -> Strip:
+    def _plain_box(self) -> bool:
+        """Whether the panel has no CSS that Textual's styles cache would draw around or over
+        its lines."""
+        styles = self.styles
+        return (not styles.gutter and not any(edge for edge, _ in styles.outline) and not styles.tint.a
+                and not styles.has_rule("hatch") and styles.text_opacity == 1 and self.opacity == 1)
+
+    def _prepare(self, filters: tuple, background=None) -> None:
+        """Bring the caches up to date with the panel's size and styles before painting."""
+        size = self.size
+        if size != self._laid_out:  # laid out anew; the Resize event is on its way
+            self._resized(size)
+        # Every cached line was painted with the panel's style, its roles' styles and the
+        # filters: a new style (a theme, a class such as -maximized) makes them all stale.
+        # Textual caches the visual style until the styles change, so this is a comparison.
+        if self._runs.begin(self.visual_style.rich_style, filters, background, self.app.theme):
+            self._forget()
+
+    def _screen_line(self, y: int) -> Strip:
+        if self._geometry is None:
+            self._geometry = (self.chrome_top, self.view_width, self.inner_width, *self._thumb())
+        width = self._laid_out.width
         chrome = self._geometry[0]
         row = self.top + y - chrome
         if y < chrome or row >= self.content_height:

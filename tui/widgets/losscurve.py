@@ -17,7 +17,7 @@ from backprop_stepper.core.numbers import number
 from backprop_stepper.core.training import diverged_at
 
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -65,6 +65,7 @@ def loss_text(loss: float) -> str:
 
 
 class LossCurve(LineView, can_focus=False):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold")
     padding_x = 1
 
     def __init__(self, **kwargs) -> None:

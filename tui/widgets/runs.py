@@ -2,12 +2,8 @@
 
 The diagram and the value table repaint a few lines on every key press. Rendering them through
 Content would parse style strings such as "$accent" each time; instead each role is a CSS
-component class (so it follows the theme), resolved once to a Rich style by Textual's cache, and a
-line becomes a list of segments.
-
-Every panel paints with the same roles, so one hidden widget holds them (RoleStyles): Textual
-builds a styled node per component class per widget on start-up and on every theme change, a few
-milliseconds per panel that would buy nothing.
+component class of the panel (so it follows the theme and a stylesheet may restyle it), resolved
+to a Rich style by Textual's cache, and a line becomes a list of segments.
 """
 
 from __future__ import annotations
@@ -15,36 +11,41 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.widget import Widget
 
 Run = tuple[str, str]  # (text, role); role "" is the widget's own style
 Line = list[Run]
 
-ROLES = ("current", "read", "muted", "bold", "italic", "section", "ok", "bad", "cursor", "rule", "title", "heading")
+# Marks survive a washed-out projector and a monochrome terminal: reverse and underline as well as
+# colour. Text colours are the theme's text-* shades, made to be read on its background; the
+# selection is an opaque muted primary (a translucent one loses its alpha in a role's style and
+# would be the full primary), so every mark keeps its contrast on it.
+ROLE_STYLES = {
+    "current": "text-style: bold reverse; color: $accent;",
+    "read": "text-style: bold underline; color: $accent;",
+    "muted": "color: $text-muted;",
+    "bold": "text-style: bold;",
+    "italic": "text-style: italic;",
+    "section": "text-style: bold underline;",
+    "ok": "color: $text-success;",
+    "bad": "text-style: bold; color: $text-error;",
+    "cursor": "background: $primary-muted;",
+    "rule": "color: $primary;",
+    "title": "color: $text-primary; text-style: bold;",
+    "heading": "text-style: bold; background: $panel;",
+}
+ROLES = tuple(ROLE_STYLES)
 
-class RoleStyles(Widget):
-    """Never shown: the role styles every panel of a screen paints with (see the module's note)."""
 
-    COMPONENT_CLASSES = {f"run--{role}" for role in ROLES}
-    # Marks survive a washed-out projector and a monochrome terminal: reverse and underline as
-    # well as colour. Text colours are the theme's text-* shades, made to be read on its
-    # background; the selection is an opaque muted primary (a translucent one loses its alpha in
-    # a role's style and would be the full primary), so every mark keeps its contrast on it.
-    DEFAULT_CSS = """
-    RoleStyles { display: none; }
-    RoleStyles > .run--current { text-style: bold reverse; color: $accent; }
-    RoleStyles > .run--read { text-style: bold underline; color: $accent; }
-    RoleStyles > .run--muted { color: $text-muted; }
-    RoleStyles > .run--bold { text-style: bold; }
-    RoleStyles > .run--italic { text-style: italic; }
-    RoleStyles > .run--section { text-style: bold underline; }
-    RoleStyles > .run--ok { color: $text-success; }
-    RoleStyles > .run--bad { text-style: bold; color: $text-error; }
-    RoleStyles > .run--cursor { background: $primary-muted; }
-    RoleStyles > .run--rule { color: $primary; }
-    RoleStyles > .run--title { color: $text-primary; text-style: bold; }
-    RoleStyles > .run--heading { text-style: bold; background: $panel; }
-    """
+def role_classes(*roles: str) -> set[str]:
+    """The component classes of some roles, for a panel's COMPONENT_CLASSES: each panel lists
+    the roles it paints with (Textual styles every component class of every widget on start-up
+    and on each change of theme, so a panel does not carry roles it never uses)."""
+    return {f"run--{role}" for role in roles}
+
+
+def role_css(widget_type: str, roles=ROLES) -> str:
+    """The component-class rules of some roles, for a widget's DEFAULT_CSS."""
+    return "\n".join(f"{widget_type} > .run--{role} {{ {ROLE_STYLES[role]} }}" for role in roles)
 
 
 def plain(line: Line) -> str:
@@ -87,51 +88,38 @@ def wrap(line: Line, width: int, indent: int = 0) -> list[Line]:
 
 
 class RunPainter:
-    """Turns runs into finished segments for one widget: each role's style is combined with the
-    widget's own and passed through Textual's colour filters once, not once per segment."""
+    """Turns runs into segments for one widget: each role's style (a component class of the
+    widget) is combined with the widget's own style and passed through the colour filters once,
+    not once per segment."""
 
     def __init__(self, widget) -> None:
         self.widget = widget
-        self._source: RoleStyles | None = None
-        self._styles: dict[str, Style] = {}
         self._finished: dict[tuple[str, str], Style] = {}  # (role, extra) -> filtered base + role + extra
-        self._context: tuple | None = None  # (base style, filters, background) the styles were made for
+        self._context: tuple | None = None  # what the styles were made for (see begin)
+        self._base, self._filters, self._background = Style(), (), None
 
-    def forget(self) -> None:
-        """Drop resolved styles (after a theme or CSS change)."""
-        self._styles.clear()
-        self._finished.clear()
-        self._context = None
-
-    def begin(self, base: Style, filters: tuple, background) -> bool:
-        """Paint with this base style, these line filters (e.g. NO_COLOR, ANSI themes) and this
-        background colour; True if they changed since the last paint (cached lines are stale)."""
-        context = (base, filters, background)
+    def begin(self, base: Style, filters: tuple, background, *context) -> bool:
+        """Paint on this base style, through these line filters (e.g. NO_COLOR, ANSI themes; none
+        when Textual applies them itself) on this background colour, in this context (the
+        theme); True if any of them changed since the last paint (lines painted before are stale)."""
+        context = (base, filters, background, *context)
         if context == self._context:
             return False
-        self._context = context
+        self._context, self._base, self._filters, self._background = context, base, filters, background
         self._finished.clear()
         return True
 
     def style(self, role: str) -> Style:
-        if not role:
-            return Style()
-        style = self._styles.get(role)
-        if style is None:
-            if self._source is None:
-                self._source = self.widget.screen.query_one(RoleStyles)
-            style = self._styles[role] = self._source.get_component_rich_style(f"run--{role}", partial=True)
-        return style
+        return self.widget.get_component_rich_style(f"run--{role}", partial=True) if role else Style()
 
     def over(self, role: str, extra: str = "") -> Style:
-        """The finished style of a role (and an extra role laid over it) on the widget's base."""
+        """The style of a role (and an extra role laid over it) on the widget's base."""
         style = self._finished.get((role, extra))
         if style is None:
-            base, filters, background = self._context
-            style = base + self.style(role) if role else base
+            style = self._base + self.style(role) if role else self._base
             if extra:
                 style += self.style(extra)
-            style = self._finished[role, extra] = filtered(style, filters, background)
+            style = self._finished[role, extra] = filtered(style, self._filters, self._background)
         return style
 
     def segments(self, line: Line, width: int = 0, extra: str = "") -> tuple[list[Segment], int]:

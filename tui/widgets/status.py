@@ -6,7 +6,7 @@ from backprop_stepper.core.quantities import PHASES
 from backprop_stepper.core.trace import Event, Trace
 
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 BAR_WIDTH = 16
 
@@ -71,6 +71,7 @@ def _strip(event: Event, done: float, flags: str, width: int) -> Line | None:
 
 
 class StatusBar(LineView, can_focus=False):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold")
     padding_x = 1
 
     def __init__(self, **kwargs) -> None:

@@ -20,13 +20,14 @@ from backprop_stepper.core.numbers import cell, true_minus
 from backprop_stepper.core.printed import Comparison
 
 from .lines import LineView
-from .runs import Line, plain
+from .runs import Line, plain, role_classes
 
 BREAK = "◆"
 VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 16
 
 
 class ValueTable(LineView, can_focus=True):
+    COMPONENT_CLASSES = role_classes("current", "read", "bold", "section", "ok", "bad", "cursor", "heading")
     title = "values"
 
     BINDINGS = [
@@ -205,7 +206,7 @@ class ValueTable(LineView, can_focus=True):
         self._previous, self._previous_marks, self._previous_printed = state, marks, printed
         self.invalidate([self._row_of[p] for p in changed])
         if state.current is not None:
-            self._select(self._row_of[state.current])
+            self.select_row(self._row_of[state.current])
 
     def _changed(self, state: LedgerState) -> set[int]:
         before = self._previous
@@ -218,7 +219,8 @@ class ValueTable(LineView, can_focus=True):
 
     # -- the selection cursor -----------------------------------------------------------------
 
-    def _select(self, row: int) -> None:
+    def select_row(self, row: int) -> None:
+        """Move the selection cursor to a row (clamped to the table) and keep it in view."""
         row = min(max(row, 0), len(self._rows) - 1)
         if row != self.cursor_row:
             previous, self.cursor_row = self.cursor_row, row
@@ -230,11 +232,11 @@ class ValueTable(LineView, can_focus=True):
         self.scroll_into_view(self.left, self.cursor_row)  # e.g. the answer box took some rows
 
     def action_move_cursor(self, delta: int) -> None:
-        self._select(self.cursor_row + delta)
+        self.select_row(self.cursor_row + delta)
 
     def on_click(self, event: Click) -> None:
         if event.y >= self.chrome_top:  # not the title or the column titles
-            self._select(self.top + event.y - self.chrome_top)
+            self.select_row(self.top + event.y - self.chrome_top)
 
     @property
     def selected_entry(self) -> int | None:
