@@ -161,6 +161,23 @@ class Ledger:
         """The entry of a quantity in this scope, or None if the table has no such row."""
         return self._position.get((key, scope))
 
+    def computing(self, entry: int, index: int) -> list[int]:
+        """The events of `index`'s iteration that compute table row `entry`, in order: for a
+        per-sample row, those of the sample on show at `index`; for a batch row, the batch-level
+        ones; for a parameter, its update in every update step. Empty for given values (x, y)."""
+        item = self.entries[entry]
+        iteration, offset = self.trace.locate(index)
+        if item.key.family in (Family.X, Family.Y):
+            return []
+        plan = self.trace.plan
+        if item.scope == "sample":
+            offsets = plan.find(item.key, self._shown_sample(offset))
+        elif item.scope == "batch":
+            offsets = plan.find(item.key, -1)
+        else:
+            offsets = plan.find(item.key)
+        return [self.trace.index_of(iteration, int(o)) for o in offsets]
+
     def _shown_sample(self, offset: int) -> int:
         plan = self.trace.plan
         sample = int(plan.sample[offset])
