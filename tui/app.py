@@ -315,42 +315,33 @@ class StepperApp(App[None]):
         self._done(self.stepper.move(delta))
 
     def action_first(self) -> None:
-        self.stepper.first()
-        self._done()
+        self._done(self.stepper.first())
 
     def action_last(self) -> None:
-        self.stepper.last()
-        self._done()
+        self._done(self.stepper.last())
 
     def action_next_phase(self) -> None:
-        self.stepper.next_phase()
-        self._done()
+        self._done(self.stepper.next_phase())
 
     def action_previous_phase(self) -> None:
-        self.stepper.previous_phase()
-        self._done()
+        self._done(self.stepper.previous_phase())
 
     def action_next_iteration(self) -> None:
-        self.stepper.next_iteration()
-        self._done()
+        self._done(self.stepper.next_iteration())
 
     def action_previous_iteration(self) -> None:
-        self.stepper.previous_iteration()
-        self._done()
+        self._done(self.stepper.previous_iteration())
 
     def goto_iteration(self, iteration: int) -> None:
-        self.stepper.goto_iteration(iteration)
-        self._done()
+        self._done(self.stepper.goto_iteration(iteration))
 
     def goto_phase(self, phase: Phase) -> None:
         """The start of `phase` in the current iteration."""
-        self.stepper.goto_phase(phase)
-        self._done()
+        self._done(self.stepper.goto_phase(phase))
 
     def goto_entry(self, row: int) -> None:
         """The event that computes a row of the value table."""
-        self.stepper.goto_row(row)
-        self._done()
+        self._done(self.stepper.goto_row(row))
 
     def _go(self, index: int | None) -> None:
         if index is not None:
@@ -360,8 +351,7 @@ class StepperApp(App[None]):
     # -- views --------------------------------------------------------------------------------
 
     def action_toggle_matrix(self) -> None:
-        self.stepper.toggle_matrix()
-        self._done()
+        self._done(self.stepper.toggle_matrix())
 
     def action_maximize(self) -> None:
         """Maximise the equations (or the panel in focus) for a lecture hall; again to restore."""
@@ -388,8 +378,7 @@ class StepperApp(App[None]):
     # -- autoplay -----------------------------------------------------------------------------
 
     def action_autoplay(self) -> None:
-        self.stepper.toggle_autoplay()
-        self._done()
+        self._done(self.stepper.toggle_autoplay())
 
     def action_speed(self, delta: int) -> None:
         self._done(self.stepper.change_speed(delta))
@@ -522,20 +511,16 @@ class StepperApp(App[None]):
                          lambda value: value is not None and self._done(self.stepper.run_until_loss_below(value)))
 
     def run_to_end_of_phase(self) -> None:
-        self.stepper.run_to_end_of_phase()
-        self._done()
+        self._done(self.stepper.run_to_end_of_phase())
 
     def run_to_end_of_iteration(self) -> None:
-        self.stepper.run_to_end_of_iteration()
-        self._done()
+        self._done(self.stepper.run_to_end_of_iteration())
 
     def clear_breakpoints(self) -> None:
-        self.stepper.clear_breakpoints()
-        self._done()
+        self._done(self.stepper.clear_breakpoints())
 
     def compare_with(self, option: str | None) -> None:
-        self.stepper.compare_with(option)
-        self._done()
+        self._done(self.stepper.compare_with(option))
 
     # -- screens ------------------------------------------------------------------------------
     # Imported when first opened: their widgets are not needed to show a scenario, and not
