@@ -104,7 +104,8 @@ class StepperApp(App[None]):
                 self.mutate_reactive(App.theme)
             else:
                 self.theme = chosen
-        self.autoplay_timer = None
+        self.autoplay_timer = None  # the Textual timer that ticks the controller's autoplay
+        self._timer_interval: float | None = None
         self.watch_file = watch
         self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
@@ -400,8 +401,6 @@ class StepperApp(App[None]):
         if wanted is not None and self.autoplay_timer is None:
             self.autoplay_timer = self.set_interval(wanted, self._autoplay_tick)
         self._timer_interval = wanted
-
-    _timer_interval: float | None = None
 
     # -- files --------------------------------------------------------------------------------
 

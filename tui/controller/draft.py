@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from backprop_stepper.core.ledger import LedgerState
 from backprop_stepper.core.trace import Event
 
-from .view import Line
+from .view import BlockText, EventText, Line, QuestionText, WhyText
 
 
 @dataclass
@@ -16,9 +18,9 @@ class Draft:
     index: int
     event: Event
     state: LedgerState
-    body: object  # one of view.EventText, QuestionText, WhyText, BlockText
+    body: EventText | QuestionText | WhyText | BlockText
     extra: list[tuple[int | None, Line]] = field(default_factory=list)
     events: tuple[int, ...] | None = None
-    variant: object = None
+    variant: np.ndarray | None = None
     asking: bool = False
     question: bool = False

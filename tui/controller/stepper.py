@@ -409,7 +409,7 @@ class Stepper:
             return Notice(f"Could not write {error.filename or ''}: {error.strerror}", timeout=None, severity="error")
         return Notice(f"Wrote {path}", timeout=5)
 
-    def gradient_check(self):
+    def gradient_check(self) -> tuple[list, int, int]:
         """The gradient check of the update step on show: (results, iteration, step)."""
         from backprop_stepper.core.gradcheck import gradient_check
 
