@@ -3,12 +3,14 @@
 The equations panel gets a description of what to say (an event, a question, an explanation, a
 block of the matrix view) plus the lines the teaching modes add; it lays them out for its own
 size (a low terminal folds the heading, a maximised panel spaces the lines), once per step.
+
+Named tuples, not frozen dataclasses: as immutable, and each is made in one step and defined in
+a fraction of the time at start-up.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -24,8 +26,7 @@ if TYPE_CHECKING:  # loaded with their modes: start-up does not need them
 Line = list[tuple[str, str]]  # runs of (text, role), as the panels paint them
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     """A message for the person at the keyboard (the app shows it as a notification)."""
 
     text: str
@@ -35,8 +36,7 @@ class Notice:
     back_to_answer: bool = False  # a question waits: the cursor goes back into the answer box
 
 
-@dataclass(frozen=True)
-class EventText:
+class EventText(NamedTuple):
     """The event as the documents write it, with the document's printed values and the notes."""
 
     event: Event
@@ -44,8 +44,7 @@ class EventText:
     notes: list[Note]
 
 
-@dataclass(frozen=True)
-class QuestionText:
+class QuestionText(NamedTuple):
     """Predict mode: the event's question, the hints earned so far and the last answer's feedback."""
 
     event: Event
@@ -54,22 +53,19 @@ class QuestionText:
     tolerance: float
 
 
-@dataclass(frozen=True)
-class WhyText:
+class WhyText(NamedTuple):
     """"Why this number?": the chain-rule expansion of a value."""
 
     explanation: Explanation
 
 
-@dataclass(frozen=True)
-class BlockText:
+class BlockText(NamedTuple):
     """The matrix view: a block's vector equation with its matrices."""
 
     block: Block
 
 
-@dataclass(frozen=True)
-class Equation:
+class Equation(NamedTuple):
     """What the equations panel says: its body, and lines the modes add ((where, line); where
     None is the end)."""
 
@@ -77,8 +73,7 @@ class Equation:
     extra: tuple[tuple[int | None, Line], ...] = ()
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     """Everything a step shows: the event, what the table knows and marks, the equation, the
     status flags and what the teaching modes add."""
 
