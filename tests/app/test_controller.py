@@ -32,8 +32,8 @@ def shown(view) -> tuple:
     """Everything a view shows, comparable: two equal tuples paint the same screen."""
     state = view.state
     variant = None if view.variant is None else view.variant.tolist()
-    return (view.index, view.event, type(view.equation.body), view.equation, view.flags, view.events, variant, view.variant_label,
-            view.breakpoints, view.asking, view.question, state.current, state.reads, state.block,
+    return (view.index, view.event, type(view.equation.body), view.equation, view.flags, view.events, variant,
+            view.variant_label, view.breakpoints, view.asking, view.question, state.current, state.reads, state.block,
             state.known.tolist(), np.nan_to_num(state.values, nan=-7.5).tolist())
 
 
