@@ -1,8 +1,8 @@
 """Breakpoints and conditional runs: where does the trace go next that is worth stopping at?
 
 A breakpoint names a quantity (an id such as "dE/dW[1][1][1]", so it survives reloading the
-scenario). Finding the next event that computes any of them is a lookup in the plan's index, one
-per breakpoint, however long the run. Conditional runs (until a quantity changes sign, until the
+scenario). Finding the next event that computes any of them is a lookup of the trace's
+(`Trace.offsets`), one per breakpoint, however long the run. Conditional runs (until a quantity changes sign, until the
 loss falls below a value) look at values, computing iterations only as far as they need to.
 """
 
@@ -12,20 +12,13 @@ import math
 
 import numpy as np
 
-from .quantities import Family, Key, parse_quantity_id
+from .quantities import Family, Key
 from .trace import Trace
-
-
-def _offsets(trace: Trace, quantity: str) -> list[int]:
-    key = parse_quantity_id(quantity)
-    if key is None:
-        return []
-    return sorted(o for (k, _), found in trace.plan.index.items() if k == key for o in found)
 
 
 def next_breakpoint(trace: Trace, index: int, quantities: set[str]) -> int | None:
     """The first event after `index` that computes one of `quantities`, or None."""
-    offsets = sorted({o for q in quantities for o in _offsets(trace, q)})
+    offsets = sorted({o for q in quantities for o in trace.offsets(q)})
     if not offsets:
         return None
     iteration, offset = trace.locate(index)
@@ -39,7 +32,7 @@ def next_breakpoint(trace: Trace, index: int, quantities: set[str]) -> int | Non
 
 def until_sign_change(trace: Trace, index: int, quantity: str) -> int | None:
     """The next event that computes `quantity` with the opposite sign to its latest value."""
-    offsets = _offsets(trace, quantity)
+    offsets = trace.offsets(quantity)
     if not offsets:
         return None
     iteration, offset = trace.locate(index)
@@ -67,10 +60,7 @@ def until_sign_change(trace: Trace, index: int, quantity: str) -> int | None:
 def until_loss_below(trace: Trace, index: int, threshold: float) -> int | None:
     """The event that computes the first iteration's loss below `threshold`, after `index`."""
     iteration, _ = trace.locate(index)
-    loss = Key(Family.LOSS)
-    batch = trace.plan.index.get((loss, -1))
-    samples = [o for (k, s), found in trace.plan.index.items() if k == loss and s >= 0 for o in found]
-    final_loss_event = (batch or sorted(samples))[-1]
+    final_loss_event = trace.offsets(Key(Family.LOSS))[-1]  # a batch's mean follows its samples' losses
     for it in range(iteration, trace.iterations + 1):
         target = trace.index_of(it, final_loss_event)
         if target <= index:

@@ -16,7 +16,8 @@ import math
 from dataclasses import dataclass
 
 from .ledger import Ledger, LedgerState
-from .quantities import Family, Key
+from .numbers import exact
+from .quantities import Family, Key, SampleNumber, Scope
 from .trace import Trace
 
 MAX_PATHS = 64
@@ -86,26 +87,29 @@ class Explainer:
             state = self.ledger.at(index, event)
         if key.family in (Family.W, Family.B):  # an update: explain the gradient it used
             gradient_key, gradient_sample = event.read_keys[1]
-            found = trace.plan.index.get((gradient_key, gradient_sample), [])
-            iteration, _ = trace.locate(index)
-            if found:
-                inner = self.explain(trace.index_of(iteration, found[0]))
+            found = self._first(index, gradient_key, gradient_sample)
+            if found is not None:
+                inner = self.explain(found)
                 return Explanation(event.index, event.symbol, event.value,
                                    f"{event.formula}, and {inner.headline}", inner.paths, inner.hidden_paths,
-                                   ((0, f"{event.formula} = {event.substituted} = {event.value:.10g}"),) + inner.tree,
+                                   ((0, f"{event.formula} = {event.substituted} = {exact(event.value)}"),) + inner.tree,
                                    inner.mean_of, inner.entries)
         if key.family in (Family.DE_DW, Family.DE_DB, Family.DELTA, Family.DE_DA):
             return self._paths(event, state, mean_of)
         return self._tree(index)
 
     def _per_sample(self, index: int, key: Key, sample: int) -> int:
-        iteration, _ = self.trace.locate(index)
-        offsets = self.trace.plan.index.get((key, sample), [])
-        return self.trace.index_of(iteration, offsets[0]) if offsets else index
+        found = self._first(index, key, sample)
+        return index if found is None else found
+
+    def _first(self, index: int, key: Key, sample: SampleNumber) -> int | None:
+        """The first event of `index`'s iteration that computes `key` for `sample`."""
+        found = self.trace.find(key, self.trace.locate(index)[0], sample)
+        return found[0] if found else None
 
     # -- backward: sums over paths --------------------------------------------------------
 
-    def _factor(self, state: LedgerState, key: Key, scope: str = "sample") -> Factor:
+    def _factor(self, state: LedgerState, key: Key, scope: Scope = Scope.SAMPLE) -> Factor:
         position = self.ledger.position(key, scope)
         value = state.value(position)
         return Factor(self.trace.symbols[key], math.nan if value is None else value, position)
@@ -126,7 +130,7 @@ class Explainer:
             factors = [self._factor(state, Key(Family.DE_DA, L, neurons[0])),
                        self._factor(state, Key(Family.DA_DZ, L, neurons[0]))]
             for m, (upper, lower) in zip(range(L, l, -1), itertools.pairwise(neurons), strict=True):
-                factors.append(self._factor(state, Key(Family.W, m, upper, lower), "parameter"))
+                factors.append(self._factor(state, Key(Family.W, m, upper, lower), Scope.PARAMETER))
                 factors.append(self._factor(state, Key(Family.DA_DZ, m - 1, lower)))
             if family is Family.DE_DA:
                 factors = factors[:-1]  # stop at the activation: no ∂a/∂z of neuron j itself
@@ -154,24 +158,23 @@ class Explainer:
     def _tree(self, index: int) -> Explanation:
         trace = self.trace
         root = trace[index]
-        iteration, _ = trace.locate(index)
         lines: list[tuple[int, str]] = []
         entries: set[int] = set()
         seen: set[tuple] = set()
         state = self.ledger.at(index, root)
 
         def visit(event, depth: int) -> None:
-            lines.append((depth, f"{event.formula} = {event.substituted} = {event.value:.10g}"))
+            lines.append((depth, f"{event.formula} = {event.substituted} = {exact(event.value)}"))
             for key, sample in event.read_keys:
-                position = self.ledger._entry_for(key, sample, state.sample)
+                position = self.ledger.entry_for(key, sample, state.sample)
                 if position is not None:
                     entries.add(position)
                 if key.family in (Family.X, Family.Y, Family.W, Family.B) or (key, sample) in seen:
                     continue  # given values and parameters are leaves; shared subtrees are shown once
                 seen.add((key, sample))
-                found = trace.plan.index.get((key, sample), [])
-                if found:
-                    visit(trace[trace.index_of(iteration, found[0])], depth + 1)
+                found = self._first(index, key, sample)
+                if found is not None:
+                    visit(trace[found], depth + 1)
 
         visit(root, 0)
         return Explanation(index, root.symbol, root.value,

@@ -13,6 +13,7 @@ from typing import IO
 
 from .formulas import title
 from .latex import symbol_latex, to_latex
+from .numbers import latex, plain
 from .quantities import Family, Key, Phase
 from .templates import MAX_TEMPLATES
 from .trace import Event, Trace
@@ -21,12 +22,9 @@ PHASE_HEADINGS = {Phase.FORWARD: "Forward pass", Phase.LOSS: "Loss", Phase.BACKW
                   Phase.UPDATE: "Update"}
 
 
-def _number(value: float) -> str:
-    if math.isnan(value):
-        return r"\text{NaN}"
-    if math.isinf(value):
-        return r"\infty" if value > 0 else r"-\infty"
-    return f"{value:.10g}".replace("e", r" \times 10^{") + ("}" if "e" in f"{value:.10g}" else "")
+def _given(value: float) -> str:
+    """A number the scenario gives (input, target, initial parameter), in LaTeX: six digits, as typed."""
+    return latex(value, 6)
 
 
 def iteration_range(trace: Trace, first: int | None, last: int | None) -> range:
@@ -126,19 +124,22 @@ def _setup(trace: Trace, out: IO[str]) -> None:
     w("| | |\n|---|---|\n")
     w(f"| Network | {s.shape_label} ({functions}) |\n")
     w(f"| Loss | ${loss}$ |\n")
-    w(f"| Learning rate | ${symbol_latex(sym.learning_rate)} = {s.learning_rate:g}$ |\n")
+    w(f"| Learning rate | ${symbol_latex(sym.learning_rate)} = {_given(s.learning_rate)}$ |\n")
     per = "one update per sample" if s.mode.value == "stochastic" else "one update per batch"
     w(f"| Samples | {len(s.samples)} ({per}) |\n")
     w(f"| Iterations | {s.iterations} |\n\n")
     for n, sample in enumerate(s.samples, start=1):
-        inputs = ", ".join(f"{symbol_latex(sym[Key(Family.X, 0, i + 1)])} = {v:g}" for i, v in enumerate(sample.x))
-        targets = ", ".join(f"{symbol_latex(sym[Key(Family.Y, 0, k + 1)])} = {v:g}" for k, v in enumerate(sample.y))
+        inputs = ", ".join(f"{symbol_latex(sym[Key(Family.X, 0, i + 1)])} = {_given(v)}"
+                           for i, v in enumerate(sample.x))
+        targets = ", ".join(f"{symbol_latex(sym[Key(Family.Y, 0, k + 1)])} = {_given(v)}"
+                            for k, v in enumerate(sample.y))
         w(f"- Sample {n}: ${inputs}$; targets ${targets}$\n")
     w("\nInitial parameters:\n\n")
     for l, layer in enumerate(s.layers, start=1):
-        parts = [f"{symbol_latex(sym[Key(Family.W, l, j + 1, i + 1)])} = {v:g}" for (j, i), v in _cells(layer.weights)]
+        parts = [f"{symbol_latex(sym[Key(Family.W, l, j + 1, i + 1)])} = {_given(v)}"
+                 for (j, i), v in _cells(layer.weights)]
         if layer.biases is not None:
-            parts += [f"{symbol_latex(sym[Key(Family.B, l, j + 1)])} = {v:g}" for j, v in enumerate(layer.biases)]
+            parts += [f"{symbol_latex(sym[Key(Family.B, l, j + 1)])} = {_given(v)}" for j, v in enumerate(layer.biases)]
         w(f"- Layer {l} ({layer.activation}): ${', '.join(parts)}$\n")
     w("\n")
 
@@ -162,7 +163,7 @@ def _event(trace: Trace, event: Event, out: IO[str], fixed: dict[int, tuple[str,
             fixed[offset] = parts
     heading, formula = parts
     w(f"{heading}{event.meaning}\n\n")
-    w(f"{formula}{to_latex(event.substituted)} = {_number(event.value)}\n$$\n\n")
+    w(f"{formula}{to_latex(event.substituted)} = {latex(event.value)}\n$$\n\n")
     for comparison in trace.printed_at(event.index):
         mark = "✓ agrees" if comparison.agrees else f"✗ {comparison.verdict}"
         where = f" ({comparison.printed.where})" if comparison.printed.where else ""
@@ -176,14 +177,14 @@ def _summary(trace: Trace, out: IO[str], iterations: range) -> None:
     losses = trace.losses(iterations.stop - 1)
     w("\n## Summary\n\n| Iteration | Loss |\n|---|---|\n")
     for n in iterations:
-        w(f"| {n} | {losses[n - 1]:.10g} |\n")
+        w(f"| {n} | {plain(losses[n - 1])} |\n")
     final = trace.training.iteration(iterations.stop - 1).end
     start = trace.training.iteration(iterations.start).start
     w("\n| Parameter | before | after |\n|---|---|---|\n")
     sym = trace.symbols
     for l, ((W0, b0), (W1, b1)) in enumerate(zip(start, final, strict=True), start=1):
         for (j, i), value in _cells(W0):
-            w(f"| ${symbol_latex(sym[Key(Family.W, l, j + 1, i + 1)])}$ | {value:.10g} | {W1[j, i]:.10g} |\n")
+            w(f"| ${symbol_latex(sym[Key(Family.W, l, j + 1, i + 1)])}$ | {plain(value)} | {plain(W1[j, i])} |\n")
         if b0 is not None:
             for j, value in enumerate(b0):
-                w(f"| ${symbol_latex(sym[Key(Family.B, l, j + 1)])}$ | {value:.10g} | {b1[j]:.10g} |\n")
+                w(f"| ${symbol_latex(sym[Key(Family.B, l, j + 1)])}$ | {plain(value)} | {plain(b1[j])} |\n")

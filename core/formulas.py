@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .notation import FUNCTION_NAMES, Symbols
 from .numbers import fmt
-from .quantities import Key, Kind
+from .quantities import Key, Kind, SampleNumber
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_TERMS = 8  # sums longer than this are shown with an ellipsis in the middle
@@ -27,7 +27,7 @@ class Reading:
     """One value an event reads: what it is, whose sample, and where it is among the reads."""
 
     key: Key
-    sample: int  # 0-based, -1 for parameters and batch-level values
+    sample: SampleNumber  # None for parameters and batch-level values
     position: int  # index into the event's reads
 
 
@@ -53,7 +53,7 @@ def _v(r: Reading) -> str:
 
 
 def _sample_symbol(symbol: str, sample: int) -> str:
-    return f"{symbol}⁽{str(sample + 1).translate(_SUP)}⁾"
+    return f"{symbol}⁽{str(sample).translate(_SUP)}⁾"
 
 
 def _join(parts: list[str], sep: str = " + ") -> str:
@@ -71,10 +71,10 @@ class FormulaWriter:
         self.loss = loss
         self.learning_rate = learning_rate
 
-    def write(self, kind: Kind, key: Key, sample: int, reads: list[Reading]) -> tuple[str, str]:
+    def write(self, kind: Kind, key: Key, sample: SampleNumber, reads: list[Reading]) -> tuple[str, str]:
         """The formula, and the substitution with a hole for each number."""
         method = getattr(self, f"_{kind.value}")
-        if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and sample < 0:
+        if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and sample is None:
             method = self._average
         return method(key, reads)
 
@@ -146,7 +146,7 @@ class FormulaWriter:
     def _loss_mean(self, key: Key, r: list[Reading]):
         loss = self.sym[key]
         return (
-            f"{loss} = (1/{len(r)}) · Σₛ {_sample_symbol(loss, 0).replace('⁽¹⁾', '⁽ˢ⁾')}",
+            f"{loss} = (1/{len(r)}) · Σₛ {_sample_symbol(loss, 1).replace('⁽¹⁾', '⁽ˢ⁾')}",
             f"({_join([_t(t) for t in r])}) / {len(r)}",
         )
 

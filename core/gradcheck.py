@@ -16,12 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import activate
-from .losses import loss_terms
 from .notation import count
 from .plan import Plan
-from .quantities import Family, Key, Kind, quantity_id
+from .quantities import BATCH, Family, Key, Kind, quantity_id
 from .trace import Trace
+from .training import step_loss
 
 EPSILON = 1e-6
 # A gradient agrees when its relative difference is below RELATIVE or its absolute one below
@@ -122,18 +121,6 @@ class Verdict:
         return lines
 
 
-def step_loss(scenario, params, samples) -> float:
-    """Mean over `samples` of the per-sample loss, by a plain forward pass."""
-    X = np.stack([scenario.samples[s].x for s in samples])
-    Y = np.stack([scenario.samples[s].y for s in samples])
-    a = X
-    with np.errstate(all="ignore"):
-        for (W, b), layer in zip(params, scenario.layers, strict=True):
-            z = a @ W.T + (0.0 if b is None else b)
-            a = activate(layer.activation, z)
-        return float(loss_terms(scenario.loss, a, Y).sum(axis=1).mean())
-
-
 def _parameters_at(trace: Trace, iteration: int, first_offset: int):
     """The parameters as they stood just before event `first_offset` of an iteration."""
     values = trace.training.iteration(iteration)
@@ -162,11 +149,11 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
     """Analytic against numerical gradients for every parameter, for one update step."""
     plan = trace.plan
     scenario = trace.scenario
-    samples = [int(s) for s in plan.steps[step - 1]]
+    samples = plan.step_samples(step - 1)
     in_step = np.flatnonzero(plan.step == step - 1)
     params = _parameters_at(trace, iteration, int(in_step[0]))
     values = trace.training.iteration(iteration).values
-    scope = samples[0] if len(samples) == 1 else -1  # the gradient the update uses
+    scope = samples[0] if len(samples) == 1 else BATCH  # the gradient the update uses
     checks = []
     for l, layer in enumerate(scenario.layers, start=1):
         targets = [(Family.DE_DW, Family.W, (j, i)) for j in range(1, layer.size + 1)
@@ -175,7 +162,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
             targets += [(Family.DE_DB, Family.B, (j,)) for j in range(1, layer.size + 1)]
         for gradient_family, parameter_family, index in targets:
             gradient = Key(gradient_family, l, *index)
-            offsets = [o for o in plan.index.get((gradient, scope), ()) if plan.step[o] == step - 1]
+            offsets = [o for o in trace.offsets(gradient, scope) if plan.step[o] == step - 1]
             analytic = float(values[offsets[0]])
             where = (l - 1, 0 if parameter_family is Family.W else 1, tuple(n - 1 for n in index))
             numeric = (_shifted_loss(scenario, params, samples, where, epsilon)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .numbers import latex_number
+
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₛ", "0123456789s", strict=True))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ˢ⁻", "0123456789s-", strict=True))
 _GREEK = {"σ": r"\sigma", "η": r"\eta", "α": r"\alpha", "δ": r"\delta", "Σ": r"\sum", "θ": r"\theta",
@@ -96,11 +98,7 @@ def to_latex(text: str) -> str:
             i += 2
             continue
         elif (m := _NUMBER.match(text, i)) and (i == 0 or not text[i - 1].isalpha()):
-            number = m.group(0).replace("−", "-")
-            if "×10" in number:
-                mantissa, exponent = number.split("×10")
-                number = mantissa + r" \times 10^{" + "".join(_SUP[c] for c in exponent) + "}"
-            out.append(number)
+            out.append(latex_number(m.group(0)))
             i = m.end()
             continue
         elif (m := _SYMBOL.match(text, i)):

@@ -12,25 +12,38 @@ batch-level event, the last sample of the step.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 
-from .document import Comparison
 from .plan import Plan
-from .quantities import Family, Key, quantity_id
+from .printed import Comparison
+from .quantities import ANY_SAMPLE, BATCH, AnySample, Family, Key, SampleNumber, Scope, quantity_id
 from .scenario import Mode
 from .trace import Event, Trace
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One row of the value table: a quantity in one scope ("sample", "batch" or "parameter")."""
+    """One row of the value table: a quantity in one scope (the sample on show's, the batch's, or a parameter)."""
 
     key: Key
-    scope: str  # "sample", "batch" (mean loss, averaged gradients) or "parameter"
+    scope: Scope
     quantity: str
     symbol: str
     section: str
+
+
+class Mark(StrEnum):
+    """How an entry is marked at an event, in every panel alike; the value is the panels' style role."""
+
+    CURRENT = "current"  # computed now (in the matrix view: by the block)
+    READ = "read"  # read by the event (or the block's equation)
+
+    @property
+    def glyph(self) -> str:
+        return "▶" if self is Mark.CURRENT else "•"
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class LedgerState:
     """What is known of every entry at one event: the values, which are known, and what is marked."""
 
     index: int
-    sample: int  # 0-based sample whose per-sample values are shown
+    sample: int  # the sample whose per-sample values are shown (never BATCH)
     values: np.ndarray  # one per entry; meaningful only where known
     known: np.ndarray  # bool per entry
     before: np.ndarray  # parameters: value when the current update step began (NaN elsewhere)
@@ -51,6 +64,16 @@ class LedgerState:
         """The entry's value, or None while it is not yet computed."""
         return float(self.values[entry]) if self.known[entry] else None
 
+    @cached_property
+    def marks(self) -> dict[int, Mark]:
+        """The marked entries: what is computed wins over what is read (an update reads the
+        parameter it replaces; a block's equation reads entries the block computes)."""
+        marks = dict.fromkeys(self.reads, Mark.READ)
+        marks.update(dict.fromkeys(self.block, Mark.CURRENT))
+        if self.current is not None:
+            marks[self.current] = Mark.CURRENT
+        return marks
+
 
 class Ledger:
     """Every quantity of a trace's network as a table of entries, and what is known of it at any event."""
@@ -61,81 +84,81 @@ class Ledger:
         s = trace.scenario
         sym = trace.symbols
         self.entries: list[Entry] = []
-        self._position: dict[tuple[Key, str], int] = {}
+        self._position: dict[tuple[Key, Scope], int] = {}
+        self._rows: dict[tuple[Key, SampleNumber], tuple[int | None, bool]] = {}  # see entry_for
 
-        def add(key: Key, scope: str, section: str) -> None:
+        def add(key: Key, scope: Scope, section: str) -> None:
             self._position[(key, scope)] = len(self.entries)
             self.entries.append(Entry(key, scope, quantity_id(key), sym[key], section))
 
         L = len(s.layers)
         for i in range(1, s.inputs + 1):
-            add(Key(Family.X, 0, i), "sample", "Input")
+            add(Key(Family.X, 0, i), Scope.SAMPLE, "Input")
         for k in range(1, s.outputs + 1):
-            add(Key(Family.Y, 0, k), "sample", "Target")
+            add(Key(Family.Y, 0, k), Scope.SAMPLE, "Target")
         for l, layer in enumerate(s.layers, start=1):
             for j in range(1, layer.size + 1):
-                add(Key(Family.Z, l, j), "sample", f"Forward · layer {l}")
-                add(Key(Family.A, l, j), "sample", f"Forward · layer {l}")
+                add(Key(Family.Z, l, j), Scope.SAMPLE, f"Forward · layer {l}")
+                add(Key(Family.A, l, j), Scope.SAMPLE, f"Forward · layer {l}")
         if s.outputs > 1:
             for k in range(1, s.outputs + 1):
-                add(Key(Family.LOSS_TERM, 0, k), "sample", "Loss")
-        add(Key(Family.LOSS), "sample", "Loss")
+                add(Key(Family.LOSS_TERM, 0, k), Scope.SAMPLE, "Loss")
+        add(Key(Family.LOSS), Scope.SAMPLE, "Loss")
         for l in range(L, 0, -1):
             layer = s.layers[l - 1]
             for j in range(1, layer.size + 1):
                 section = f"Backward · layer {l}"
                 for family in (Family.DE_DA, Family.DA_DZ, Family.DELTA):
-                    add(Key(family, l, j), "sample", section)
+                    add(Key(family, l, j), Scope.SAMPLE, section)
                 for i in range(1, layer.weights.shape[1] + 1):
-                    add(Key(Family.DE_DW, l, j, i), "sample", section)
+                    add(Key(Family.DE_DW, l, j, i), Scope.SAMPLE, section)
                 if layer.biases is not None:
-                    add(Key(Family.DE_DB, l, j), "sample", section)
+                    add(Key(Family.DE_DB, l, j), Scope.SAMPLE, section)
         batch = s.mode is Mode.BATCH and len(s.samples) > 1
         if batch:
-            add(Key(Family.LOSS), "batch", "Batch mean")
+            add(Key(Family.LOSS), Scope.BATCH, "Batch mean")
             for l in range(L, 0, -1):
                 layer = s.layers[l - 1]
                 for j in range(1, layer.size + 1):
                     for i in range(1, layer.weights.shape[1] + 1):
-                        add(Key(Family.DE_DW, l, j, i), "batch", "Batch mean")
+                        add(Key(Family.DE_DW, l, j, i), Scope.BATCH, "Batch mean")
                     if layer.biases is not None:
-                        add(Key(Family.DE_DB, l, j), "batch", "Batch mean")
+                        add(Key(Family.DE_DB, l, j), Scope.BATCH, "Batch mean")
         for l in range(L, 0, -1):
             layer = s.layers[l - 1]
             for j in range(1, layer.size + 1):
                 for i in range(1, layer.weights.shape[1] + 1):
-                    add(Key(Family.W, l, j, i), "parameter", f"Parameters · layer {l}")
+                    add(Key(Family.W, l, j, i), Scope.PARAMETER, f"Parameters · layer {l}")
                 if layer.biases is not None:
-                    add(Key(Family.B, l, j), "parameter", f"Parameters · layer {l}")
+                    add(Key(Family.B, l, j), Scope.PARAMETER, f"Parameters · layer {l}")
 
         n = len(self.entries)
         n_samples = len(s.samples)
         context_slot = {identity: slot for slot, identity in enumerate(plan.context_keys)}
-        # Where each entry's value lives, per shown sample: an event offset, or (as −1 − slot)
-        # a context slot for given values (x, y).
+        # Where each entry's value lives, per shown sample (row sample − 1): an event offset, or
+        # (as −1 − slot) a context slot for given values (x, y).
         self._sample_source = np.full((n_samples, n), np.iinfo(np.int64).max, dtype=np.int64)
-        self._is_parameter = np.array([e.scope == "parameter" for e in self.entries])
+        self._is_parameter = np.array([e.scope is Scope.PARAMETER for e in self.entries])
         for position, entry in enumerate(self.entries):
-            if entry.scope == "parameter":
+            if entry.scope is Scope.PARAMETER:
                 continue
-            for sample in range(n_samples):
+            for sample in range(1, n_samples + 1):
                 if entry.key.family in (Family.X, Family.Y):
-                    self._sample_source[sample, position] = -1 - context_slot[(entry.key, sample)]
+                    self._sample_source[sample - 1, position] = -1 - context_slot[(entry.key, sample)]
                     continue
-                offsets = plan.index.get((entry.key, sample if entry.scope == "sample" else -1))
+                offsets = trace.offsets(entry.key, sample if entry.scope is Scope.SAMPLE else BATCH)
                 if offsets:
-                    self._sample_source[sample, position] = offsets[0]
+                    self._sample_source[sample - 1, position] = offsets[0]
         # Parameters: their context slot, and the offsets of their update events, one per step.
         steps = len(plan.steps)
         self._parameter_rows = np.flatnonzero(self._is_parameter)
-        self._parameter_slot = np.array([context_slot[(self.entries[p].key, -1)] for p in self._parameter_rows],
+        self._parameter_slot = np.array([context_slot[(self.entries[p].key, BATCH)] for p in self._parameter_rows],
                                         dtype=np.int64)
         self._updates = np.full((len(self._parameter_rows), steps), np.iinfo(np.int64).max, dtype=np.int64)
         for row, position in enumerate(self._parameter_rows):
             key = self.entries[position].key
-            for sample in (-1, *range(n_samples)):  # batch updates, or one per sample (stochastic)
-                for offset in plan.index.get((key, sample), ()):
-                    self._updates[row, plan.step[offset]] = offset
+            for offset in trace.offsets(key):  # batch updates, or one per sample (stochastic)
+                self._updates[row, plan.step[offset]] = offset
 
         self._printed_for: tuple[int, int] | None = None
         self._printed: dict[int, list[Comparison]] = {}
@@ -151,51 +174,34 @@ class Ledger:
             found: dict[int, list[Comparison]] = {}
             for index in self.trace.printed_indices(iteration):
                 offset = index - self.trace.index_of(iteration, 0)
-                position = self._entry_for(plan.key_at(offset), int(plan.sample[offset]), state.sample)
+                position = self.entry_for(plan.key_at(offset), plan.sample_at(offset), state.sample)
                 if position is not None:
                     found[position] = self.trace.printed_at(index)
             self._printed_for, self._printed = (iteration, state.sample), found
         return self._printed
 
-    def position(self, key: Key, scope: str) -> int | None:
+    def position(self, key: Key, scope: Scope) -> int | None:
         """The entry of a quantity in this scope, or None if the table has no such row."""
         return self._position.get((key, scope))
 
-    def computing(self, entry: int, index: int) -> list[int]:
-        """The events of `index`'s iteration that compute table row `entry`, in order: for a
-        per-sample row, those of the sample on show at `index`; for a batch row, the batch-level
-        ones; for a parameter, its update in every update step. Empty for given values (x, y)."""
-        item = self.entries[entry]
-        iteration, offset = self.trace.locate(index)
-        if item.key.family in (Family.X, Family.Y):
-            return []
-        plan = self.trace.plan
-        if item.scope == "sample":
-            offsets = plan.find(item.key, self._shown_sample(offset))
-        elif item.scope == "batch":
-            offsets = plan.find(item.key, -1)
-        else:
-            offsets = plan.find(item.key)
-        return [self.trace.index_of(iteration, int(o)) for o in offsets]
-
     def _shown_sample(self, offset: int) -> int:
         plan = self.trace.plan
-        sample = int(plan.sample[offset])
-        if sample >= 0:
+        sample = plan.sample_at(offset)
+        if sample is not BATCH:
             return sample
-        return int(plan.steps[int(plan.step[offset])][-1])
+        return plan.step_samples(int(plan.step[offset]))[-1]
 
     def computed_by(self, offsets, shown: int) -> tuple[int, ...]:
         """The entries the events at these offsets compute, for the sample on show."""
         plan = self.trace.plan
-        found = (self._entry_for(plan.key_at(o), int(plan.sample[o]), shown) for o in offsets)
+        found = (self.entry_for(plan.key_at(o), plan.sample_at(o), shown) for o in offsets)
         return tuple(dict.fromkeys(p for p in found if p is not None))
 
     def read_by(self, offsets, shown: int) -> tuple[int, ...]:
         """The entries the events at these offsets read, in order, each once (a block of the
         matrix view marks everything its equation reads, not only what its last event read)."""
         plan = self.trace.plan
-        found = (self._entry_for(*plan.slot_identity(int(slot)), shown) for o in offsets for slot in plan.reads(o))
+        found = (self.entry_for(*plan.slot_identity(int(slot)), shown) for o in offsets for slot in plan.reads(o))
         return tuple(dict.fromkeys(p for p in found if p is not None))
 
     def at(self, index: int, event: Event | None = None, block: tuple[int, ...] = (),
@@ -209,7 +215,7 @@ class Ledger:
         V, C = values_of.values, values_of.context
         sample = self._shown_sample(offset)
 
-        source = self._sample_source[sample]
+        source = self._sample_source[sample - 1]
         from_context = source < 0
         from_event = ~from_context & (source <= offset)
         values = np.full(len(self.entries), np.nan)
@@ -240,16 +246,32 @@ class Ledger:
         updated = np.zeros(len(self.entries), dtype=bool)
         updated[rows] = done[:, step]
 
-        current = self._entry_for(event.key, -1 if event.sample is None else event.sample - 1, sample)
+        current = self.entry_for(event.key, event.sample, sample)
         if reads is None:
             reads = tuple(
-                p for key, s in event.read_keys if (p := self._entry_for(key, s, sample)) is not None
+                p for key, s in event.read_keys if (p := self.entry_for(key, s, sample)) is not None
             )
         return LedgerState(index, sample, values, known, before, updated, current, reads, block)
 
-    def _entry_for(self, key: Key, sample: int, shown: int) -> int | None:
-        if key.family in (Family.W, Family.B):
-            return self._position.get((key, "parameter"))
-        if sample < 0:
-            return self._position.get((key, "batch"))
-        return self._position.get((key, "sample")) if sample == shown else None
+    def entry_for(self, key: Key, sample: SampleNumber, shown: int) -> int | None:
+        """The row holding `key`'s value for `sample`, while `shown` is the sample on show: None
+        when the table has no such row, or when the value is another sample's."""
+        row = self._rows.get((key, sample))
+        if row is None:  # asked once per value of the plan: a batch mean reads one per sample
+            scope = Scope.of(key, sample)
+            row = self._rows[(key, sample)] = (self._position.get((key, scope)), scope is Scope.SAMPLE)
+        position, per_sample = row
+        return None if per_sample and sample != shown else position
+
+    def event_of(self, entry: int, index: int, latest: bool = False) -> int | None:
+        """The event of `index`'s iteration that computes row `entry` (for a per-sample row, the
+        sample on show at `index`): the next one after `index`, else the first of the iteration;
+        with `latest`, the last one at or before `index`, else None. None for given values."""
+        row = self.entries[entry]
+        if row.key.family in (Family.X, Family.Y):
+            return None
+        # a parameter is updated once per step, for the step's sample (stochastic) or the batch
+        sample: SampleNumber | AnySample = ANY_SAMPLE if row.scope is Scope.PARAMETER else BATCH
+        if row.scope is Scope.SAMPLE:
+            sample = self._shown_sample(self.trace.locate(index)[1])
+        return self.trace.event_computing(row.key, sample, index, latest)

@@ -19,7 +19,7 @@ import numpy as np
 from .errors import ScenarioError
 from .notation import ALLOWED_FIELDS, count, default_layer_notation, template_problem
 from .plan import check_size
-from .quantities import Family, Key, parse_quantity_id
+from .quantities import ANY_SAMPLE, BATCH, AnySample, Family, Key, SampleNumber, parse_quantity_id
 from .scenario import (
     ACTIVATIONS,
     LOSSES,
@@ -385,16 +385,19 @@ class _Reader:
             input_first=order == "input_first",
         )
 
-    def sample_ref(self, table: dict, place: str, n_samples: int, default: int | None) -> int | None:
-        """A 1-based sample number, or 0 for "batch" (the batch-level value: mean loss, averages)."""
+    def sample_ref(self, table: dict, place: str, n_samples: int,
+                   default: SampleNumber | AnySample) -> SampleNumber | AnySample:
+        """A 1-based sample number, or BATCH for "batch" (the batch-level value: mean loss,
+        averages); `default` when the table names no sample."""
         if table.get("sample") == "batch":
-            return 0
+            return BATCH
+        if "sample" not in table:
+            return default
         if "sample" in table and not isinstance(table["sample"], int):
             raise self.fail(f"{place}.sample",
                             f"expected a sample number or \"batch\", found {_describe(table['sample'])}")
-        value = self.integer(table, "sample", place, low=1, high=n_samples, default=0,
-                             what=" (the scenario's samples)")
-        return value or default
+        return self.integer(table, "sample", place, low=1, high=n_samples, default=1,
+                            what=" (the scenario's samples)")
 
     def quantity(self, text: str, place: str, sizes: tuple[int, ...], layers: tuple[Layer, ...]) -> Key:
         key = parse_quantity_id(text)
@@ -451,7 +454,7 @@ class _Reader:
             self.quantity(at, f"{place}.at", sizes, layers)
             text = self.string(table, "text", place)
             iteration = self.integer(table, "iteration", place, low=1, high=iterations, default=0) or None
-            sample = self.sample_ref(table, place, n_samples, default=None)
+            sample = self.sample_ref(table, place, n_samples, default=ANY_SAMPLE)
             notes.append(Note(at, text.strip(), iteration, sample))
         return tuple(notes)
 

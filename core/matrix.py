@@ -15,7 +15,8 @@ import numpy as np
 
 from .ledger import Ledger, LedgerState
 from .notation import FUNCTION_NAMES
-from .quantities import KINDS, Family, Key, Kind, Phase
+from .numbers import fmt
+from .quantities import KINDS, Family, Key, Kind, Phase, SampleNumber, Scope
 
 _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -47,7 +48,7 @@ class Block:
     start: int  # index of its first event
     phase: Phase
     layer: int
-    sample: int | None  # 1-based; None for batch-level blocks
+    sample: SampleNumber  # None for batch-level blocks
     title: str
     formula: str
     parts: tuple[tuple[Part, ...], ...]  # one or more substituted equations
@@ -71,8 +72,8 @@ class MatrixView:
         for offset in range(plan.size):
             kind = KINDS[plan.kind[offset]]
             group = _GROUP[kind]
-            sample = int(plan.sample[offset])
-            if group == "grad" and sample < 0:
+            sample = plan.sample_at(offset)
+            if group == "grad" and sample is None:
                 group = "mean"
             layer = int(plan.layer[offset]) if group not in ("loss", "loss mean") else 0
             groups.setdefault((int(plan.step[offset]), sample, group, layer), []).append(offset)
@@ -112,22 +113,23 @@ class MatrixView:
         title, formula, parts = getattr(self, f"_{group.replace(' ', '_')}")(state, layer)
         phase = self.trace[end].phase
         events = tuple(self.trace.index_of(iteration + 1, o) for o in offsets)
-        return Block(iteration + 1, end, events[0], phase, layer, None if sample < 0 else sample + 1,
+        return Block(iteration + 1, end, events[0], phase, layer, sample,
                      title, formula, parts, entries, events, reads)
 
     # -- gathering matrices from the ledger ---------------------------------------------------
 
-    def _vector(self, state: LedgerState, family: Family, layer: int, size: int, scope: str = "sample") -> np.ndarray:
+    def _vector(self, state: LedgerState, family: Family, layer: int, size: int,
+                scope: Scope = Scope.SAMPLE) -> np.ndarray:
         at = 0 if family in (Family.X, Family.Y, Family.LOSS_TERM) else layer
         keys = [Key(family, at, j) for j in range(1, size + 1)]
         return np.array([[self._value(state, key, scope)] for key in keys])
 
-    def _matrix(self, state: LedgerState, family: Family, layer: int, scope: str) -> np.ndarray:
+    def _matrix(self, state: LedgerState, family: Family, layer: int, scope: Scope) -> np.ndarray:
         rows, cols = self.trace.scenario.layers[layer - 1].weights.shape
         return np.array([[self._value(state, Key(family, layer, j, i), scope) for i in range(1, cols + 1)]
                          for j in range(1, rows + 1)])
 
-    def _value(self, state: LedgerState, key: Key, scope: str) -> float:
+    def _value(self, state: LedgerState, key: Key, scope: Scope) -> float:
         position = self.ledger.position(key, scope)
         value = state.value(position) if position is not None else None
         return np.nan if value is None else value
@@ -138,7 +140,7 @@ class MatrixView:
             keys = [[Key(family, layer, j, i) for i in range(1, cols + 1)] for j in range(1, rows + 1)]
         else:
             keys = [[Key(family, layer, j)] for j in range(1, rows + 1)]
-        return np.array([[float(state.before[self.ledger.position(k, "parameter")]) for k in row] for row in keys])
+        return np.array([[float(state.before[self.ledger.position(k, Scope.PARAMETER)]) for k in row] for row in keys])
 
     def _input(self, state, layer: int) -> Term:
         sizes = self.trace.scenario.sizes
@@ -153,13 +155,13 @@ class MatrixView:
 
     def _net(self, state, l):
         layer = self.trace.scenario.layers[l - 1]
-        W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, "parameter"))
+        W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, Scope.PARAMETER))
         z = Term(f"z{_sup(l)}", self._vector(state, Family.Z, l, layer.size))
         source = self._input(state, l)
         parts: tuple[Part, ...] = (W, "·", source)
         formula = f"z{_sup(l)} = W{_sup(l)}{source.label}"
         if layer.biases is not None:
-            parts += ("+", Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, "parameter")))
+            parts += ("+", Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, Scope.PARAMETER)))
             formula += f" + b{_sup(l)}"
         return f"net inputs of layer {l}", formula, (parts + ("=", z),)
 
@@ -175,14 +177,14 @@ class MatrixView:
         L = len(s.layers)
         a = Term(f"a{_sup(L)}", self._vector(state, Family.A, L, s.outputs))
         t = Term("t", self._vector(state, Family.Y, 0, s.outputs))
-        E = Term(self.trace.symbols[Key(Family.LOSS)], np.array([[self._value(state, Key(Family.LOSS), "sample")]]))
+        E = Term(self.trace.symbols[Key(Family.LOSS)], np.array([[self._value(state, Key(Family.LOSS), Scope.SAMPLE)]]))
         half = s.loss == "half_squared_error"
         formula = f"E = Σₖ {'½' if half else ''}(tₖ − aₖ{_sup(L)})²"
         return "loss", formula, ((("½ Σ(" if half else "Σ("), t, "−", a, ")²", "=", E),)
 
     def _loss_mean(self, state, _):
         n = len(self.trace.scenario.samples)
-        E = Term("E", np.array([[self._value(state, Key(Family.LOSS), "batch")]]))
+        E = Term("E", np.array([[self._value(state, Key(Family.LOSS), Scope.BATCH)]]))
         return "batch loss", f"E = (1/{n}) Σₛ Eₛ", ((f"(1/{n}) Σₛ Eₛ", "=", E),)
 
     def _delta(self, state, l):
@@ -200,7 +202,7 @@ class MatrixView:
             first = ((f"{two}(" if two else "(", a, "−", t, ")", "=", Term(f"∂E/∂a{_sup(l)}", error)),)
             second = ((Term(f"∂E/∂a{_sup(l)}", error), "⊙", slope, "=", delta),)
             return f"error signal of the output layer {l}", formula, first + second
-        following = Term(f"W{_sup(l + 1)}ᵀ", self._matrix(state, Family.W, l + 1, "parameter").T)
+        following = Term(f"W{_sup(l + 1)}ᵀ", self._matrix(state, Family.W, l + 1, Scope.PARAMETER).T)
         delta_next = Term(f"δ{_sup(l + 1)}", self._vector(state, Family.DELTA, l + 1, s.layers[l].size))
         formula = f"δ{_sup(l)} = (W{_sup(l + 1)}ᵀ δ{_sup(l + 1)}) ⊙ {f}′(z{_sup(l)})"
         summed = Term(f"W{_sup(l + 1)}ᵀδ{_sup(l + 1)}", error)
@@ -212,7 +214,7 @@ class MatrixView:
         delta = Term(f"δ{_sup(l)}", self._vector(state, Family.DELTA, l, layer.size))
         source = self._input(state, l)
         source_t = Term(f"{source.label}ᵀ", source.values.T)
-        gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "sample"))
+        gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, Scope.SAMPLE))
         parts: tuple = ((delta, "·", source_t, "=", gradient),)
         formula = f"∂E/∂W{_sup(l)} = δ{_sup(l)} {source.label}ᵀ"
         if layer.biases is not None:
@@ -224,27 +226,27 @@ class MatrixView:
         layer = self.trace.scenario.layers[l - 1]
         n = len(self.trace.scenario.samples)
         parts: tuple = ((f"(1/{n}) Σₛ δₛ aₛᵀ", "=",
-                         Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, "batch"))),)
+                         Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, Scope.BATCH))),)
         formula = f"∂E/∂W{_sup(l)} = (1/{n}) Σₛ δ{_sup(l)}ₛ aₛᵀ"
         if layer.biases is not None:
             parts += ((f"(1/{n}) Σₛ δₛ", "=",
-                       Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, "batch"))),)
+                       Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, Scope.BATCH))),)
         return f"batch gradients of layer {l}", formula, parts
 
     def _update(self, state, l):
         s = self.trace.scenario
         layer = s.layers[l - 1]
         eta = self.trace.symbols.learning_rate
-        scope = "batch" if s.mode.value == "batch" and len(s.samples) > 1 else "sample"
+        scope = Scope.BATCH if s.mode.value == "batch" and len(s.samples) > 1 else Scope.SAMPLE
         old_W = Term(f"W{_sup(l)}", self._before(state, Family.W, l, layer.weights.shape))
-        new_W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, "parameter"))
+        new_W = Term(f"W{_sup(l)}", self._matrix(state, Family.W, l, Scope.PARAMETER))
         gradient = Term(f"∂E/∂W{_sup(l)}", self._matrix(state, Family.DE_DW, l, scope))
-        parts: tuple = ((old_W, "−", f"{s.learning_rate:g}", "·", gradient, "=", new_W),)
+        parts: tuple = ((old_W, "−", fmt(s.learning_rate), "·", gradient, "=", new_W),)
         formula = f"W{_sup(l)} ← W{_sup(l)} − {eta} ∂E/∂W{_sup(l)}"
         if layer.biases is not None and s.update_biases:
             old_b = Term(f"b{_sup(l)}", self._before(state, Family.B, l, (layer.size, 1)))
-            new_b = Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, "parameter"))
+            new_b = Term(f"b{_sup(l)}", self._vector(state, Family.B, l, layer.size, Scope.PARAMETER))
             gradient_b = Term(f"∂E/∂b{_sup(l)}", self._vector(state, Family.DE_DB, l, layer.size, scope))
-            parts += ((old_b, "−", f"{s.learning_rate:g}", "·", gradient_b, "=", new_b),)
+            parts += ((old_b, "−", fmt(s.learning_rate), "·", gradient_b, "=", new_b),)
             formula += f",  b{_sup(l)} ← b{_sup(l)} − {eta} ∂E/∂b{_sup(l)}"
         return f"update of layer {l}", formula, parts

@@ -9,6 +9,10 @@ Reads point at *slots*. Slots ``0 .. n_context-1`` are the iteration's context (
 y, and every parameter as it was when the iteration began); slot ``n_context + o`` is the value of
 the event at offset ``o``. A read always names the most recent value of a quantity, so after a
 layerwise or stochastic update it names the update event, not the old parameter.
+
+The ``sample`` column stores a sample as its 0-based index, -1 for the batch level; everything the
+plan hands out names it as a `SampleNumber` (1-based, None for the batch level). `_sample_number`
+and `_sample_code` are the only conversions between the two.
 """
 
 from __future__ import annotations
@@ -19,7 +23,18 @@ from functools import cached_property
 import numpy as np
 
 from .errors import ScenarioError
-from .quantities import FAMILY_OF_KIND, KINDS, PHASE_OF_KIND, PHASES, Family, Key, Kind
+from .quantities import (
+    ANY_SAMPLE,
+    FAMILY_OF_KIND,
+    KINDS,
+    PHASE_OF_KIND,
+    PHASES,
+    AnySample,
+    Family,
+    Key,
+    Kind,
+    SampleNumber,
+)
 from .scenario import Mode, Scenario, UpdateOrder
 
 # A plan is held in memory as numpy columns; this bounds one iteration (not the number of
@@ -29,6 +44,16 @@ MAX_EVENTS_PER_ITERATION = 250_000
 _KIND_CODE = {kind: n for n, kind in enumerate(KINDS)}
 _PHASE_CODE = {phase: n for n, phase in enumerate(PHASES)}
 _BATCH = -1  # sample column value of a batch-level event (and scope of parameters)
+
+
+def _sample_number(code: int) -> SampleNumber:
+    """The sample column's storage code as the engine names a sample."""
+    return None if code < 0 else code + 1
+
+
+def _sample_code(sample: SampleNumber) -> int:
+    """A sample as the sample column stores it."""
+    return _BATCH if sample is None else sample - 1
 
 
 def key_of(kind: Kind, l: int, j: int, i: int) -> Key:
@@ -73,7 +98,7 @@ class Plan:
     size: int  # events per iteration
     kind: np.ndarray  # uint8 code into KINDS
     phase: np.ndarray  # uint8 code into PHASES
-    sample: np.ndarray  # int32, 0-based; -1 for batch-level events
+    sample: np.ndarray  # int32 storage: 0-based, -1 for batch-level events (use `sample_at`)
     step: np.ndarray  # int32: which update step of the iteration
     layer: np.ndarray  # int16, 1-based (0 for loss events)
     j: np.ndarray  # int16, 1-based neuron (output k for loss terms)
@@ -81,8 +106,8 @@ class Plan:
     read_ptr: np.ndarray  # int64, size+1
     read_slot: np.ndarray  # int64 slots, see module docstring
     n_context: int
-    context_keys: tuple[tuple[Key, int], ...]  # (key, sample or -1) of each context slot
-    steps: tuple[np.ndarray, ...]  # sample indices of each update step
+    context_keys: tuple[tuple[Key, SampleNumber], ...]  # (key, sample) of each context slot
+    steps: tuple[np.ndarray, ...]  # storage: indices into scenario.samples per update step (`step_samples`)
     offsets: dict  # (step, array name, layer) -> event offsets, shaped like the engine's array
     segment_starts: np.ndarray  # offsets where (phase, sample) changes: the "phase" boundaries
 
@@ -95,6 +120,19 @@ class Plan:
         """The kind of the event at `offset`."""
         return KINDS[self.kind[offset]]
 
+    def sample_at(self, offset: int) -> SampleNumber:
+        """The sample of the event at `offset` (None: batch level)."""
+        return _sample_number(int(self.sample[offset]))
+
+    def step_samples(self, step: int) -> tuple[int, ...]:
+        """The samples of update step `step` (counted from 0, as the `step` column counts)."""
+        return self._step_samples[step]
+
+    @cached_property
+    def _step_samples(self) -> tuple[tuple[int, ...], ...]:
+        # converted once: the ledger asks at every batch-level step, and a batch can be 1,000 samples
+        return tuple(tuple(_sample_number(int(code)) for code in group) for group in self.steps)
+
     def key_at(self, offset: int) -> Key:
         """The quantity the event at `offset` computes."""
         key = self._keys.get(offset)
@@ -106,39 +144,40 @@ class Plan:
         return key_of(KINDS[self.kind[offset]], int(self.layer[offset]), int(self.j[offset]), int(self.i[offset]))
 
     @cached_property
-    def index(self) -> dict[tuple[Key, int], list[int]]:
-        """(key, sample or -1) → offsets of the events computing it, built in one pass when first
-        needed (the value table needs it for every quantity; `find` scans once per call)."""
+    def index(self) -> dict[tuple[Key, SampleNumber], tuple[int, ...]]:
+        """(key, sample) → offsets (ascending) of the events computing it, built in one pass when
+        first needed (the value table needs it for every quantity; `find` scans once per call).
+        Outside the plan, ask `Trace.offsets` or `Trace.event_computing`."""
         found: dict[tuple[Key, int], list[int]] = {}
         columns = zip(self.kind.tolist(), self.layer.tolist(), self.j.tolist(), self.i.tolist(), self.sample.tolist(),
                       strict=True)
         for offset, (kind, l, j, i, sample) in enumerate(columns):
-            found.setdefault((key_of(KINDS[kind], l, j, i), sample), []).append(offset)
-        return found
+            found.setdefault((key_of(KINDS[kind], l, j, i), _sample_number(sample)), []).append(offset)
+        return {identity: tuple(offsets) for identity, offsets in found.items()}
 
-    def find(self, key: Key, sample: int | None = None) -> np.ndarray:
-        """Offsets (ascending) of the events computing `key`, for one sample (-1: batch level)
-        or for any sample when `sample` is None. A vectorised scan: no index is kept."""
+    def find(self, key: Key, sample: SampleNumber | AnySample = ANY_SAMPLE) -> np.ndarray:
+        """Offsets (ascending) of the events computing `key`, for one sample (None: batch level)
+        or for any. A vectorised scan: no index is kept."""
         codes = [_KIND_CODE[k] for k, f in FAMILY_OF_KIND.items() if f is key.family]
         mask = np.isin(self.kind, codes)
         if key.family is not Family.LOSS:
             mask &= self.j == key.j
         if key.family not in (Family.LOSS, Family.LOSS_TERM):
             mask &= (self.layer == key.layer) & (self.i == key.i)
-        if sample is not None:
-            mask &= self.sample == sample
+        if sample is not ANY_SAMPLE:
+            mask &= self.sample == _sample_code(sample)
         return np.flatnonzero(mask)
 
     def reads(self, offset: int) -> np.ndarray:
         """The slots the event at `offset` reads, in read order."""
         return self.read_slot[self.read_ptr[offset] : self.read_ptr[offset + 1]]
 
-    def slot_identity(self, slot: int) -> tuple[Key, int]:
-        """(key, sample or -1) of the value a slot holds."""
+    def slot_identity(self, slot: int) -> tuple[Key, SampleNumber]:
+        """(key, sample) of the value a slot holds."""
         if slot < self.n_context:
             return self.context_keys[slot]
         offset = slot - self.n_context
-        return self.key_at(offset), int(self.sample[offset])
+        return self.key_at(offset), self.sample_at(offset)
 
 
 class _Builder:
@@ -347,7 +386,7 @@ class _Builder:
             read_ptr=np.array(self.read_ptr, dtype=np.int64),
             read_slot=np.array(self.read_slot, dtype=np.int64),
             n_context=self.n_context,
-            context_keys=tuple(self.context),
+            context_keys=tuple((key, _sample_number(code)) for key, code in self.context),
             steps=tuple(_groups(self.s)),
             offsets=self.offsets,
             segment_starts=np.flatnonzero(change),

@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from . import rules
 from .quantities import Kind, Phase
 from .trace import Event
 
@@ -98,18 +101,20 @@ def local_slips(event: Event, learning_rate: float, loss: str) -> list[Slip]:
 def recompute(event: Event, reads: list[float] | tuple[float, ...], learning_rate: float) -> float | None:
     """The event's value from (possibly different) read values, for the kinds through which a
     slip made earlier carries on unchanged in form: sums and products of the backward pass, the
-    batch means and the updates. None for the others."""
+    batch means and the updates, by the training's own rules (`core.rules`). None for the others."""
     kind, r = event.kind, reads
-    if kind is Kind.BACKPROP_SUM:
-        return math.fsum(r[n] * r[n + 1] for n in range(0, len(r), 2))
+    if kind is Kind.BACKPROP_SUM:  # reads: δ₁, w₁ⱼ, δ₂, w₂ⱼ ...
+        return float(rules.backpropagated_sum(np.array(r[0::2]), np.array(r[1::2])))
     if kind is Kind.DELTA:
-        return r[0] * r[1]
+        return float(rules.error_signal(r[0], r[1]))
     if kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT):
         if event.sample is None:  # the mean over the batch's samples
-            return math.fsum(r) / len(r)
-        return r[0] * r[1] if kind is Kind.WEIGHT_GRADIENT else r[0]
+            return float(rules.batch_mean(np.array(r)))
+        if kind is Kind.BIAS_GRADIENT:
+            return float(r[0])  # ∂E/∂b = δ
+        return float(rules.weight_gradients(np.array([[r[0]]]), np.array([[r[1]]]))[0, 0, 0])
     if kind in (Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE):
-        return r[0] - learning_rate * r[1]
+        return float(rules.updated(r[0], r[1], learning_rate))
     return None
 
 

@@ -2,6 +2,9 @@
 
 A quantity is addressed by a small key ``(family, layer, j, i)`` with 1-based neuron numbers, and
 written as the ids of the trace format: ``x[i]``, ``z[l][j]``, ``dE/dW[l][j][i]``, ``E`` ...
+
+A sample is named one way (`SampleNumber`) by every public interface of the engine: events,
+the plan's lookups, readings, printed values, notes and the ledger.
 """
 
 from __future__ import annotations
@@ -10,6 +13,40 @@ import re
 from enum import Enum
 from functools import lru_cache
 from typing import NamedTuple
+
+SampleNumber = int | None
+"""How the engine names a sample: its 1-based number in the scenario (as the status line and the
+trace format count them), or None (`BATCH`) for a batch-level value: the batch-mean loss, an
+averaged gradient, a batch update, a parameter. The plan's numpy column keeps its own storage
+encoding, converted in `core.plan` only."""
+
+BATCH: SampleNumber = None
+
+
+class AnySample(Enum):
+    """A filter that matches every sample and the batch level (a note without a `sample`, or a
+    lookup of every event computing a quantity)."""
+
+    ANY = "any sample"
+
+
+ANY_SAMPLE = AnySample.ANY
+
+
+class Scope(str, Enum):
+    """Which value of a quantity a row of the value table holds: the sample on show's, the
+    batch's (mean loss, averaged gradients), or a parameter's (one value for every sample)."""
+
+    SAMPLE = "sample"
+    BATCH = "batch"
+    PARAMETER = "parameter"
+
+    @staticmethod
+    def of(key: Key, sample: SampleNumber) -> Scope:
+        """The scope of the value an event computes for `sample` (parameters have no sample)."""
+        if key.family in PARAMETER_FAMILIES:
+            return Scope.PARAMETER
+        return Scope.BATCH if sample is None else Scope.SAMPLE
 
 
 class Phase(str, Enum):
@@ -87,6 +124,8 @@ class Key(NamedTuple):
     j: int = 0
     i: int = 0
 
+
+PARAMETER_FAMILIES = frozenset({Family.W, Family.B})
 
 FAMILY_OF_KIND: dict[Kind, Family] = {
     Kind.NET_INPUT: Family.Z,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .quantities import ANY_SAMPLE, AnySample, SampleNumber
+
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 LOSSES = ("half_squared_error", "squared_error")
 
@@ -82,7 +84,7 @@ class PrintedValue:
     quantity: str  # a quantity id such as "a[2][1]"
     text: str  # exactly as printed, e.g. "0.60635"
     iteration: int = 1
-    sample: int = 1  # 1-based; 0 for a batch-level quantity (mean loss, averaged gradient)
+    sample: SampleNumber = 1  # None (BATCH) for a batch-level quantity (mean loss, averaged gradient)
     where: str = ""  # where in the document, e.g. "Part 3: matrix form"
 
     @property
@@ -104,7 +106,7 @@ class Note:
     at: str  # quantity id
     text: str
     iteration: int | None = None  # None: every iteration
-    sample: int | None = None  # None: every sample and the batch; 0: only the batch level
+    sample: SampleNumber | AnySample = ANY_SAMPLE  # one sample, the batch level (None), or every one
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy arrays have no ==

@@ -15,14 +15,13 @@ own reads.
 from __future__ import annotations
 
 import json
-import math
 from operator import itemgetter
 
 import numpy as np
 
 from .formulas import HOLE, FormulaWriter, Reading, meaning
 from .notation import Symbols
-from .numbers import fmt, fmt_all, relu_verdict, term, terms_of
+from .numbers import fmt, fmt_all, plain, relu_verdict, term, terms_of
 from .plan import Plan
 from .quantities import KINDS, PHASES, quantity_id
 
@@ -126,17 +125,17 @@ class Templates:
         plan = self.plan
         kind = KINDS[plan.kind[offset]]
         key = plan.key_at(offset)
-        sample = int(plan.sample[offset])
+        sample = plan.sample_at(offset)
         slots = tuple(int(slot) for slot in plan.reads(offset))
         identities = [plan.slot_identity(slot) for slot in slots]
         readings = [Reading(k, s, position) for position, (k, s) in enumerate(identities)]
         formula, substitution = self.writer.write(kind, key, sample, readings)
-        head = (None if sample < 0 else sample + 1, int(plan.step[offset]) + 1, PHASES[plan.phase[offset]], kind,
+        head = (sample, int(plan.step[offset]) + 1, PHASES[plan.phase[offset]], kind,
                 key, quantity_id(key), self.symbols[key], formula)
         middle = (tuple(quantity_id(k) for k, _ in identities),
-                  tuple(None if s < 0 else s + 1 for _, s in identities),
+                  tuple(s for _, s in identities),
                   tuple(identities))
-        return EventTemplate(offset, head, middle, meaning(kind, sample < 0, self.symbols, key, len(slots)),
+        return EventTemplate(offset, head, middle, meaning(kind, sample is None, self.symbols, key, len(slots)),
                              plan.n_context + offset, slots, substitution)
 
 
@@ -158,7 +157,7 @@ class IterationTable:
 
 def value_text(value: float) -> str:
     """What a JSON event line says of a value JSON cannot hold."""
-    return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return plain(value)
 
 
 

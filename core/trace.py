@@ -10,17 +10,30 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import count
 from typing import NamedTuple
 
 import numpy as np
 
-from .document import Comparison
 from .formulas import DIVERGED, FormulaWriter
 from .notation import Symbols
 from .plan import Plan, build_plan
-from .quantities import KINDS, PHASES, Family, Key, Kind, Phase, parse_quantity_id
+from .printed import Comparison
+from .quantities import (
+    ANY_SAMPLE,
+    BATCH,
+    KINDS,
+    PHASES,
+    AnySample,
+    Family,
+    Key,
+    Kind,
+    Phase,
+    SampleNumber,
+    parse_quantity_id,
+)
 from .scenario import Note, PrintedValue, Scenario
 from .templates import IterationJson, IterationSubstitutions, IterationTable, Templates, value_text
 from .training import Training
@@ -32,7 +45,7 @@ class Event(NamedTuple):
 
     index: int
     iteration: int  # 1-based
-    sample: int | None  # 1-based; None for batch-level events
+    sample: SampleNumber  # 1-based; None for batch-level events
     step: int  # 1-based update step within the iteration (always 1 in batch mode)
     phase: Phase
     kind: Kind
@@ -43,8 +56,8 @@ class Event(NamedTuple):
     substituted: str
     value: float
     reads: tuple[str, ...]
-    read_samples: tuple[int | None, ...]
-    read_keys: tuple[tuple[Key, int], ...]  # (key, 0-based sample or -1), for highlighting
+    read_samples: tuple[SampleNumber, ...]
+    read_keys: tuple[tuple[Key, SampleNumber], ...]  # (key, sample) of each read, for highlighting
     read_values: tuple[float, ...]
     meaning: str
 
@@ -72,7 +85,7 @@ class Event(NamedTuple):
             "meaning": self.meaning,
         }
         if not finite:
-            record["value_text"] = "nan" if math.isnan(self.value) else ("inf" if self.value > 0 else "-inf")
+            record["value_text"] = value_text(self.value)
         return record
 
 
@@ -96,6 +109,7 @@ class Trace:
             scenario.learning_rate,
         )
         self.templates = Templates(self.plan, self.symbols, writer)
+        self._any_sample: dict[Key, tuple[int, ...]] | None = None  # offsets of each quantity, any sample
         self._printed, self.unmatched_printed = self._place_printed(scenario.printed)
         self._notes = self._place_notes(scenario.notes)
         # The last few events built: a step asks for the current event several times (the panels,
@@ -300,13 +314,46 @@ class Trace:
             return Key(Family.LOSS)
         return key
 
-    def find(self, quantity: str | Key, iteration: int = 1, sample: int | None = None) -> list[int]:
-        """Indices of the events that compute a quantity in one iteration (sample: 1-based)."""
+    def offsets(self, quantity: str | Key, sample: SampleNumber | AnySample = ANY_SAMPLE) -> tuple[int, ...]:
+        """Offsets within an iteration (ascending) of the events that compute a quantity, for
+        one sample (None: the batch level) or for any. The one way to find them: every lookup
+        of "which event computes this" goes through here, `find` or `event_computing`."""
         key = self.key_of(quantity)
         if key is None:
-            return []
-        offsets = self.plan.find(key, None if sample is None else sample - 1)
-        return [self.index_of(iteration, int(o)) for o in offsets]
+            return ()
+        if sample is ANY_SAMPLE:
+            return self._offsets_any(key)
+        return self.plan.index.get((key, sample), ())
+
+    def _offsets_any(self, key: Key) -> tuple[int, ...]:
+        if self._any_sample is None:  # the plan's index regrouped by quantity, once
+            grouped: dict[Key, list[int]] = {}
+            for (quantity, _), offsets in self.plan.index.items():
+                grouped.setdefault(quantity, []).extend(offsets)
+            self._any_sample = {quantity: tuple(sorted(offsets)) for quantity, offsets in grouped.items()}
+        return self._any_sample.get(key, ())
+
+    def find(self, quantity: str | Key, iteration: int = 1,
+             sample: SampleNumber | AnySample = ANY_SAMPLE) -> list[int]:
+        """Indices of the events that compute a quantity in one iteration, for one sample
+        (None: the batch level) or for any."""
+        return [self.index_of(iteration, o) for o in self.offsets(quantity, sample)]
+
+    def event_computing(self, quantity: str | Key, sample: SampleNumber | AnySample, index: int,
+                        latest: bool = False) -> int | None:
+        """The event of `index`'s iteration that computes a quantity for `sample` (None: the
+        batch level; ANY_SAMPLE: any): the next one after `index`, else the first of the
+        iteration; with `latest`, the last one at or before `index`, else None. None when no
+        event computes it."""
+        iteration, offset = self.locate(index)
+        offsets = self.offsets(quantity, sample)
+        if latest:
+            n = bisect_right(offsets, offset)
+            return self.index_of(iteration, offsets[n - 1]) if n else None
+        if not offsets:
+            return None
+        n = bisect_right(offsets, offset)
+        return self.index_of(iteration, offsets[n] if n < len(offsets) else offsets[0])
 
     def same_place(self, other: Trace, index: int) -> int:
         """Where event `index` of `other` (an earlier version of this scenario, e.g. before its
@@ -317,12 +364,12 @@ class Trace:
         event = other[index]
         iteration = min(event.iteration, self.iterations)
         plan = self.plan
-        sample = -1 if event.sample is None else event.sample - 1
+        sample = event.sample
         step = event.step - 1
-        offsets = plan.find(event.key)
-        if len(offsets):
+        offsets = self.offsets(event.key)
+        if offsets:
             def distance(offset: int) -> tuple:
-                return (KINDS[plan.kind[offset]] is not event.kind, int(plan.sample[offset]) != sample,
+                return (KINDS[plan.kind[offset]] is not event.kind, plan.sample_at(offset) != sample,
                         abs(int(plan.step[offset]) - step))
             return self.index_of(iteration, int(min(offsets, key=distance)))
         # The quantity is gone (a smaller network): the same phase of the same update step and
@@ -332,7 +379,7 @@ class Trace:
         starts = plan.segment_starts.tolist()
         ends = starts[1:] + [plan.size]
         phase = PHASES.index(event.phase)
-        segments = [(abs(int(plan.step[s]) - step), int(plan.sample[s]) != sample, s, e)
+        segments = [(abs(int(plan.step[s]) - step), plan.sample_at(s) != sample, s, e)
                     for s, e in zip(starts, ends, strict=True) if plan.phase[s] == phase]
         if not segments:
             return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))
@@ -344,11 +391,9 @@ class Trace:
     def _place_printed(self, printed: tuple[PrintedValue, ...]):
         placed: dict[int, list[PrintedValue]] = {}
         unmatched = []
-        offsets_of = self.plan.index
         for value in printed:
-            key = self.key_of(value.quantity)
-            # sample 0 → -1, the batch level; the updates of a batch step carry no sample either
-            offsets = offsets_of.get((key, value.sample - 1)) or offsets_of.get((key, -1))
+            # the updates of a batch step carry no sample: a value printed for a sample is theirs too
+            offsets = self.offsets(value.quantity, value.sample) or self.offsets(value.quantity, BATCH)
             if not offsets or value.iteration > self.iterations:
                 unmatched.append(value)
                 continue
@@ -373,9 +418,8 @@ class Trace:
     def _place_notes(self, notes: tuple[Note, ...]) -> dict[int, list[Note]]:
         placed: dict[int, list[Note]] = {}
         for note in notes:
-            key = self.key_of(note.at)
-            for offset in self.plan.find(key, None if note.sample is None else note.sample - 1):
-                placed.setdefault(int(offset), []).append(note)
+            for offset in self.offsets(note.at, note.sample):
+                placed.setdefault(offset, []).append(note)
         return placed
 
     def notes_at(self, index: int) -> list[Note]:

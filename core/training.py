@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import rules
 from .activations import activate, slope
 from .losses import loss_terms, output_error
 from .plan import Plan
@@ -65,11 +66,18 @@ def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
     return nets, acts
 
 
-def _mean(array: np.ndarray) -> np.ndarray:
-    """``array.mean(axis=0)``, bit for bit (numpy's mean is this sum and division), without the
-    Python-level bookkeeping of ndarray.mean, which costs more than the arithmetic on arrays
-    this small."""
-    return np.add.reduce(array, axis=0) / len(array)
+def _discard(name: str, layer: int, array) -> None:
+    """A writer for a forward pass that is not part of the trace: its values go nowhere."""
+
+
+def step_loss(scenario: Scenario, params: Params, samples) -> float:
+    """The mean loss over `samples` (sample numbers) at `params`, by the training's own forward
+    pass: the L(θ ± ε) of the gradient check."""
+    X = np.stack([scenario.samples[s - 1].x for s in samples])
+    Y = np.stack([scenario.samples[s - 1].y for s in samples])
+    with np.errstate(all="ignore"):
+        _, acts = _forward(scenario, [w for w, _ in params], [b for _, b in params], X, _discard)
+        return float(loss_terms(scenario.loss, acts[-1], Y).sum(axis=1).mean())
 
 
 def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
@@ -80,10 +88,10 @@ def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, 
     else:
         # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
         # (already updated if the order is layerwise).
-        de_da = deltas[l + 1] @ weights[l]
+        de_da = rules.backpropagated_sum(deltas[l + 1], weights[l])
     da_dz = slope(layer.activation, nets[l], acts[l])
-    delta = deltas[l] = de_da * da_dz
-    grad_w = delta[:, :, None] * acts[l - 1][:, None, :]
+    delta = deltas[l] = rules.error_signal(de_da, da_dz)
+    grad_w = rules.weight_gradients(delta, acts[l - 1])
     put("dEda", l, de_da)
     put("dadz", l, da_dz)
     put("delta", l, delta)
@@ -93,20 +101,20 @@ def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, 
         grad_b = delta
         put("gb", l, grad_b)
     if len(Y) > 1:  # a batch: the update uses the mean over its samples
-        grad_w = _mean(grad_w)
+        grad_w = rules.batch_mean(grad_w)
         put("gW_mean", l, grad_w)
         if grad_b is not None:
-            grad_b = _mean(grad_b)
+            grad_b = rules.batch_mean(grad_b)
             put("gb_mean", l, grad_b)
         return grad_w, grad_b
     return grad_w[0], None if grad_b is None else grad_b[0]
 
 
 def _update(scenario: Scenario, l: int, weights, biases, grad_w, grad_b, put: _Writer) -> None:
-    weights[l - 1] = weights[l - 1] - scenario.learning_rate * grad_w
+    weights[l - 1] = rules.updated(weights[l - 1], grad_w, scenario.learning_rate)
     put("W_new", l, weights[l - 1])
     if grad_b is not None and scenario.update_biases:
-        biases[l - 1] = biases[l - 1] - scenario.learning_rate * grad_b
+        biases[l - 1] = rules.updated(biases[l - 1], grad_b, scenario.learning_rate)
         put("b_new", l, biases[l - 1])
 
 

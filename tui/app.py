@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
@@ -22,6 +21,7 @@ from backprop_stepper.core import ScenarioError, Trace
 from backprop_stepper.core.ledger import Ledger
 from backprop_stepper.core.quantities import Phase
 
+from . import keys
 from .controller import Notice, Stepper, View
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
@@ -34,7 +34,6 @@ from .widgets.values import ValueTable
 
 MIN_WIDTH, MIN_HEIGHT = 72, 22  # the smallest at which every panel still shows what it is for
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
-MOVES = ("step", "first", "last", "next_phase", "previous_phase", "next_iteration", "previous_iteration")
 
 
 def _stepper_commands():
@@ -53,35 +52,7 @@ class StepperApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (MIN_WIDTH, "-narrow"), (160, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (MIN_HEIGHT, "-short"), (34, "-tall")]
 
-    BINDINGS = [
-        # Help and quit first: a footer too narrow for every key cuts from the right.
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
-        Binding("right,l,space", "step(1)", "Next", key_display="→", priority=True),
-        Binding("left,h", "step(-1)", "Back", key_display="←", priority=True),
-        Binding("home", "first", "First", show=False, priority=True),
-        Binding("end", "last", "Last", show=False, priority=True),
-        Binding("right_square_bracket", "next_phase", "Phase", key_display="]", priority=True),
-        Binding("left_square_bracket", "previous_phase", "Phase back", key_display="[", show=False, priority=True),
-        Binding("right_curly_bracket", "next_iteration", "Iteration", key_display="}", priority=True),
-        Binding("left_curly_bracket", "previous_iteration", "Iteration back", key_display="{", show=False,
-                priority=True),
-        Binding("p", "autoplay", "Play"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", show=False),
-        Binding("minus", "speed(-1)", "Slower", show=False),
-        Binding("P", "toggle_phase_stops", "Stop at phases", show=False),
-        Binding("v", "toggle_matrix", "Matrix"),
-        Binding("m", "maximize", "Maximise", show=False),
-        Binding("c", "gradient_check", "Grad check", show=False),
-        Binding("s", "screenshot", "Screenshot", show=False),
-        Binding("a", "predict", "Predict"),
-        Binding("w", "why", "Why?"),
-        Binding("b", "breakpoint", "Breakpoint", show=False),
-        Binding("r", "run", "Run to ◆", show=False),
-        Binding("escape", "close", "Close", show=False),
-        Binding("g", "goto", "Go to", show=False),  # in the help screen and the command palette
-        Binding("o", "open", "Open", show=False),
-    ]
+    BINDINGS = keys.BINDINGS  # every key, with the help screen and the README: see tui/keys.py
 
     # The index of the event on show, mirrored from the controller (setting it moves there).
     # Bindings are refreshed by hand, only when "at the start/end" changes: refreshing them on
@@ -434,11 +405,10 @@ class StepperApp(App[None]):
         if self.is_web:
             self.deliver_screenshot(filename=f"{name}.svg")
             return
-        from .saving import new_file
+        from .saving import write_new
 
         try:
-            path = new_file(name, ".svg")
-            self.save_screenshot(filename=path.name, path=str(path.parent))
+            path = write_new(name, ".svg", lambda out: out.write(self.export_screenshot()))
         except OSError as error:
             self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
             return
@@ -547,20 +517,14 @@ class StepperApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Grey out moves that cannot happen from here (None: shown, but disabled)."""
-        if action not in ("quit", "help") and self.too_small:
+        if action not in keys.ALWAYS and self.too_small:
             return False  # nothing moves behind the "too small" message, unseen
-        if action in MOVES and self.screen.is_modal:
+        if action in keys.MOVES and self.screen.is_modal:
             return None  # priority keys reach the app past a dialog: the trace stays put behind it
         if self.trace is None:
-            return None if action in ("step", "first", "last", "next_phase", "previous_phase",
-                                      "next_iteration", "previous_iteration", "goto", "autoplay",
-                                      "toggle_matrix", "gradient_check", "screenshot") else True
-        at_start, at_end = self.position == 0, self.position == len(self.trace) - 1
-        if action == "step":
-            # A pending question does not grey out → : the step runs, and says why it waits.
-            return None if (parameters[0] > 0 and at_end) or (parameters[0] < 0 and at_start) else True
-        if action in ("first", "previous_phase", "previous_iteration"):
-            return None if at_start else True
-        if action in ("last", "next_phase", "next_iteration"):
-            return None if at_end else True
+            return None if action in keys.NEEDS_TRACE else True
+        # A pending question does not grey out → : the step runs, and says why it waits.
+        direction = keys.move(action, parameters)
+        if (direction > 0 and self.position == len(self.trace) - 1) or (direction < 0 and self.position == 0):
+            return None
         return True

@@ -133,6 +133,7 @@ def _gradcheck(argv: list[str]) -> int:
                         help="update step within the iteration (stochastic mode)")
     args = parser.parse_args(argv)
     from backprop_stepper.core.gradcheck import gradient_check, verdict
+    from backprop_stepper.core.numbers import plain
 
     trace = _load(args.scenario)
     if not 1 <= args.iteration <= trace.iterations:
@@ -143,7 +144,7 @@ def _gradcheck(argv: list[str]) -> int:
     checks = gradient_check(trace, args.iteration, args.step)
     print(f"{'gradient':<18}{'parameter':<16}{'analytic':>17}{'numerical':>17}{'|difference|':>14}{'relative':>11}")
     for c in checks:
-        print(f"{c.symbol:<18}{c.parameter:<16}{c.analytic:>17.10g}{c.numeric:>17.10g}{c.difference:>14.2e}"
+        print(f"{c.symbol:<18}{c.parameter:<16}{plain(c.analytic):>17}{plain(c.numeric):>17}{c.difference:>14.2e}"
               f"{c.relative:>11.1e}  {c.mark}")
     outcome = verdict(checks)
     print("\n".join(outcome.lines))
@@ -293,6 +294,8 @@ def _serve(argv: list[str]) -> int:
 
 
 def _open_app(argv: list[str]) -> int:
+    from backprop_stepper.core.variants import mistakes
+
     parser = argparse.ArgumentParser(
         prog="backprop-stepper",
         description="Step through backpropagation one computation at a time.",
@@ -307,8 +310,7 @@ def _open_app(argv: list[str]) -> int:
     parser.add_argument("--tolerance", type=float, default=None,
                         help="relative tolerance for predictions (default 1e-3)")
     parser.add_argument("--compare", metavar="OPTION",
-                        help="show a classic-mistake variant beside the values: update_order=layerwise, "
-                        "mode=stochastic or update_biases=false")
+                        help=f"show a classic-mistake variant beside the values: {mistakes()}")
     args = parser.parse_args(argv)
     predict = None
     if args.predict:  # the learning modes' modules load only when asked for: start-up stays short

@@ -6,21 +6,13 @@ Everything here formats what `core` computed; nothing is calculated.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from typing import IO
 
 from backprop_stepper.core import Event, Trace, bundled
 from backprop_stepper.core.notation import count
+from backprop_stepper.core.numbers import plain
 from backprop_stepper.core.scenario import Scenario
-
-
-def _value(value: float) -> str:
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return f"{value:.10g}"
 
 
 def _pad(text: str, width: int) -> str:
@@ -50,7 +42,7 @@ def write_table(trace: Trace, events: Iterable[Event], out: IO[str]) -> None:
         sample = "-" if e.sample is None else str(e.sample)
         out.write(
             f"{e.index + 1:>6}  {e.iteration:>3} {sample:>3}  {_pad(e.phase.value, 8)}  "
-            f"{_pad(e.symbol, width)} {_value(e.value):>16}   {e.formula}  =  {e.substituted}\n"
+            f"{_pad(e.symbol, width)} {plain(e.value):>16}   {e.formula}  =  {e.substituted}\n"
         )
 
 
@@ -84,7 +76,7 @@ def write_check(trace: Trace, out: IO[str], strict: bool = False) -> int:
         where = f"  [{c.printed.where}]" if c.printed.where else ""
         out.write(
             f"  iteration {event.iteration}, {sample}: {_pad(event.quantity, 15)} {_pad(event.symbol, 12)} "
-            f"printed {_pad(c.printed.text, 10)} exact {_value(c.exact):<14} {c.verdict}{where}\n"
+            f"printed {_pad(c.printed.text, 10)} exact {plain(c.exact):<14} {c.verdict}{where}\n"
         )
     label = "error" if strict else "note"
     for p in trace.unmatched_printed:

@@ -36,25 +36,30 @@ def _names(name: str, suffix: str):
 
 
 def new_file(name: str, suffix: str) -> Path:
-    """A path in `folder()` (created if need be) that does not exist yet: nothing is replaced.
-    Raises OSError when the folder cannot be made."""
+    """A new, empty file in `folder()` (created if need be), its name picked here and only here:
+    each candidate name in turn is created exclusively, so nothing is ever replaced, not even a
+    file that appears while the name is being picked. The caller writes into the file it gets.
+    Raises OSError when the folder or the file cannot be made."""
     where = folder()
     where.mkdir(parents=True, exist_ok=True)
     for candidate in _names(name, suffix):
         path = where / candidate
-        if not path.exists():
-            return path
+        try:
+            path.open("x").close()
+        except FileExistsError:
+            continue
+        return path
     raise AssertionError("unreachable")
 
 
 def write_new(name: str, suffix: str, write: Callable[[IO[str]], None]) -> Path:
-    """Write a new file (see `new_file`); opened exclusively, so a file that appears meanwhile
-    is not replaced either. Raises OSError."""
-    while True:
-        path = new_file(name, suffix)
-        try:
-            with path.open("x", encoding="utf-8") as out:
-                write(out)
-            return path
-        except FileExistsError:
-            continue
+    """Write a new file (its name from `new_file`); if writing fails, no half-written file is left.
+    Raises OSError."""
+    path = new_file(name, suffix)
+    try:
+        with path.open("w", encoding="utf-8") as out:
+            write(out)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

@@ -209,7 +209,9 @@ async def test_why_a_hidden_weight_sums_the_paths_and_marks_every_factor():
         equations = app.query_one(EquationsPanel).plain
         assert "path 1: ∂E/∂o₁ × ∂o₁/∂net_o₁ × w₅ × ∂h₁/∂net_h₁ × I₁" in equations
         assert "path 2: ∂E/∂o₂ × ∂o₂/∂net_o₂ × w₇ × ∂h₁/∂net_h₁ × I₁" in equations
-        assert "total: 0.00071165 + (−0.00052339) = 0.0001882556669" in equations
+        # each path's product is written on the total line as on its own line (six digits, as in formulas)
+        assert "total: 0.00071165 + (−0.000523394) = 0.0001882556669" in equations
+        assert "= 0.00071165\n" in equations and "= −0.000523394\n" in equations
         reads = app.query_one(NetworkDiagram).picture.reads
         assert any("w₅" in r for r in reads) and any("w₇" in r for r in reads) and any("I₁" in r for r in reads)
         table = app.query_one(ValueTable)
@@ -260,6 +262,7 @@ async def test_breakpoint_on_a_table_row_and_conditional_runs():
     async with app.run_test(size=(120, 40)) as pilot:
         table = app.query_one(ValueTable)
         table.focus()
+        await pilot.pause()  # focus() takes effect in a later callback: without this, `b` can arrive first
         entry = next(n for n, e in enumerate(app.ledger.entries)
                      if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
         table._select(table.row_of(entry))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backprop_stepper.core import Trace, resolve
+from backprop_stepper.core.numbers import cell, exact
 from backprop_stepper.tui.app import StepperApp
-from backprop_stepper.tui.format import cell, exact
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
 from backprop_stepper.tui.widgets.equations import EquationsPanel
 from backprop_stepper.tui.widgets.status import StatusBar
@@ -329,17 +329,24 @@ async def test_quit_key_exits():
 async def test_the_wide_network_collapses_around_the_focus_at_80x24():
     app = app_for("90-wide-6-10-10-4")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("z[2][6]")[0]
+        app.position = app.trace.find("a[2][6]")[0]
         await pilot.pause()
         picture = app.query_one(NetworkDiagram).picture
-        assert picture.collapsed
+        assert picture.collapsed and not picture.closeup
         assert "⋯" in app.query_one(NetworkDiagram).plain
-        # The focused neuron's ten incoming weights and its bias are all listed, and all read.
-        assert sum(1 for item in picture.reads if "w⁽²⁾₆," in item) == 10
+        # The focused neuron's group is open: its ten incoming weights are listed.
+        assert all(f"w⁽²⁾₆,{sub} " in app.query_one(NetworkDiagram).plain for sub in "₁₂₃₄₅₆₇₈₉")
         assert_in_sync(app)
         diagram = app.query_one(NetworkDiagram)
         _x, y, _w, _h = picture.focus
         assert diagram.top <= y < diagram.top + diagram.view_height
+        # Its net input reads those ten weights, the bias and ten activations: a close-up of them.
+        app.position = app.trace.find("z[2][6]")[0]
+        await pilot.pause()
+        picture = app.query_one(NetworkDiagram).picture
+        assert picture.closeup
+        assert sum(1 for item in picture.reads if "w⁽²⁾₆," in item) == 10
+        assert_in_sync(app)
 
 
 async def test_next_and_back_are_greyed_out_at_the_ends():

@@ -71,7 +71,13 @@ def test_tanh_chain_first_loss_at_80x24(snap_compare):
 
 
 def test_wide_network_collapses_around_the_focus(snap_compare):
-    assert snap_compare(app("wide-6-10-10-4"), terminal_size=(120, 40), run_before=to("wide-6-10-10-4", "z[2][6]"))
+    """An activation: the network, its groups collapsed but the one in focus."""
+    assert snap_compare(app("wide-6-10-10-4"), terminal_size=(120, 40), run_before=to("wide-6-10-10-4", "a[2][6]"))
+
+
+def test_wide_network_net_input_is_a_closeup_at_80x24(snap_compare):
+    """z⁽²⁾₃ reads 21 values, two layers apart: a close-up of them all in the diagram's nine rows."""
+    assert snap_compare(app("wide-6-10-10-4"), terminal_size=(80, 24), run_before=to("wide-6-10-10-4", "z[2][3]"))
 
 
 def test_help_screen(snap_compare):

@@ -132,3 +132,13 @@ def test_start_up_pauses_the_cycle_collector_then_exempts_what_it_built():
         assert gc.get_freeze_count() >= len(built)
     finally:
         gc.unfreeze()
+
+
+def test_the_compare_help_names_the_classic_mistakes_of_the_variants_table():
+    from backprop_stepper.core.variants import VARIANTS
+
+    result = run("--help")
+    said = " ".join(result.stdout.split())  # argparse wraps the help to the terminal's width
+    assert result.returncode == 0
+    for v in VARIANTS:
+        assert (v.option in said) == v.mistake, v.option

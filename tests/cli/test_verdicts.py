@@ -249,6 +249,27 @@ async def test_saved_files_go_to_one_folder_and_are_numbered_readably(tmp_path, 
     assert list(tmp_path.glob("*.svg")) == list(tmp_path.glob("*.md")) == []  # nothing in the current folder
 
 
+def test_a_picked_file_name_is_taken_at_once_and_numbered_as_a_copy(monkeypatch, tmp_path):
+    """One place picks a name, and picking it creates the file: two picks before anything is
+    written get two names, and a failed write leaves nothing behind."""
+    from backprop_stepper.tui.saving import new_file, write_new
+
+    monkeypatch.setenv("BACKPROP_STEPPER_SAVE_DIR", str(tmp_path))
+    (tmp_path / "run-event-3.svg").write_text("earlier")
+    first, second = new_file("run-event-3", ".svg"), new_file("run-event-3", ".svg")
+    assert (first.name, second.name) == ("run-event-3-2.svg", "run-event-3-3.svg")
+    assert first.exists() and (tmp_path / "run-event-3.svg").read_text() == "earlier"
+    assert write_new("run-event-3", ".svg", lambda out: out.write("<svg/>")).name == "run-event-3-4.svg"
+
+    def broken(out):
+        out.write("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_new("report", ".md", broken)
+    assert not list(tmp_path.glob("report*"))
+
+
 def test_the_saved_files_folder_defaults_to_the_documents_folder(monkeypatch, tmp_path):
     from backprop_stepper.tui.saving import folder
 
@@ -270,3 +291,6 @@ async def test_a_diverged_gradient_check_in_the_app_says_what_is_not_finite():
         report = app.screen.query_one("#gradcheck-report").render().plain
         assert "agree with" not in report
         assert "2 not finite" in report and "the numerical estimate is nan" in report
+        rows = [line.split() for line in report.splitlines() if line.startswith("∂E/∂")]
+        # the table's numbers are written as everywhere on screen: NaN, ∞, a true minus
+        assert len(rows) == 2 and all(row[2] == "NaN" and row[1][0] not in "-n" for row in rows), rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from backprop_stepper.core.document import Comparison
+from backprop_stepper.core.printed import Comparison
 from backprop_stepper.core.scenario import PrintedValue
 
 # (iteration, quantity id, printed text) of every known disagreement, per scenario.

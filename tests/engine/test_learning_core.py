@@ -17,7 +17,7 @@ from backprop_stepper.core.breakpoints import (
 from backprop_stepper.core.explain import Explainer
 from backprop_stepper.core.ledger import Ledger
 from backprop_stepper.core.predict import PredictSession, grade, kinds_from, recompute, slips
-from backprop_stepper.core.quantities import Family, Phase
+from backprop_stepper.core.quantities import Phase, Scope
 from backprop_stepper.core.variants import corresponding, variant
 
 from ..conftest import BUNDLED
@@ -105,6 +105,22 @@ def test_the_rule_slips_are_pushed_through_reproduces_every_value(traces, name):
             assert math.isclose(value, event.value, rel_tol=1e-12, abs_tol=1e-15), event.symbol
             checked += 1
     assert checked
+
+
+def test_slips_are_carried_on_by_the_trainings_own_rules(monkeypatch):
+    """`recompute` restates no rule: with the error signal and the update rules changed (to
+    anything), the trace and the recomputation still agree to the last bit."""
+    from backprop_stepper.core import rules
+
+    monkeypatch.setattr(rules, "error_signal", lambda de_da, da_dz: de_da + 2.0 * da_dz)
+    monkeypatch.setattr(rules, "updated", lambda parameter, gradient, rate: parameter * (1.0 - rate * gradient))
+    trace = Trace(resolve("sigmoid-2-2-2"))
+    kinds = set()
+    for event in trace:
+        if event.kind in (Kind.DELTA, Kind.WEIGHT_UPDATE, Kind.BIAS_UPDATE):
+            assert recompute(event, event.read_values, trace.scenario.learning_rate) == event.value, event.symbol
+            kinds.add(event.kind)
+    assert Kind.DELTA in kinds and Kind.WEIGHT_UPDATE in kinds
 
 
 def test_a_slip_is_recognised_wherever_its_consequence_shows(traces):
@@ -257,11 +273,47 @@ def test_variants_change_one_option():
         variant(base, "update_order=sideways")
 
 
+def test_each_variant_is_described_once_for_every_value_a_scenario_can_take():
+    """The allowed options, their words and the --compare help come from one table: a value the
+    scenario can take without a description fails here."""
+    from backprop_stepper.core.scenario import Mode, UpdateOrder
+    from backprop_stepper.core.variants import OPTIONS, VARIANTS, describe, mistakes
+
+    assert {v.setting for v in VARIANTS if v.name == "update_order"} == set(UpdateOrder)
+    assert {v.setting for v in VARIANTS if v.name == "mode"} == set(Mode)
+    for v in VARIANTS:
+        assert OPTIONS[v.name][v.value] == v.setting
+        assert describe(v.option) == v.words and describe(v.option, short=True) == v.short
+        assert describe(f" {v.name} = {v.value.upper()}") == v.words  # typed loosely, read the same
+    assert describe("update_order=sideways") == "update_order=sideways"
+    assert [v.name for v in VARIANTS if v.mistake] == list(OPTIONS)  # one classic mistake per option
+    assert mistakes() == "update_order=layerwise, mode=stochastic or update_biases=false"
+
+
 def test_corresponding_events_compute_the_same_quantity():
     base = Trace(resolve("sigmoid-2-2-2"))
     other = Trace(variant(base.scenario, "update_order=layerwise"))
     for index in range(len(base)):
         assert other[corresponding(base, other, index)].quantity == base[index].quantity
+
+
+def test_marks_are_derived_once_and_what_is_computed_wins_over_what_is_read(traces):
+    """The diagram and the value table both take `LedgerState.marks`: an update reads the
+    parameter it replaces, and that entry is marked as computed, in a block as for one event."""
+    from backprop_stepper.core.ledger import Mark
+    from backprop_stepper.core.matrix import MatrixView
+
+    trace = traces["20-sigmoid-2-2-2"]
+    ledger = Ledger(trace)
+    index = trace.find("W[1][1][1]")[0]
+    state = ledger.at(index, trace[index])
+    assert state.current in state.reads and state.marks[state.current] is Mark.CURRENT
+    assert {p for p, m in state.marks.items() if m is Mark.READ} == set(state.reads) - {state.current}
+    block = MatrixView(ledger).block(index)
+    state = ledger.at(block.end, trace[block.end], block.entries, block.reads)
+    assert {p for p, m in state.marks.items() if m is Mark.CURRENT} == set(block.entries)
+    assert {p for p, m in state.marks.items() if m is Mark.READ} == set(block.reads) - set(block.entries)
+    assert (Mark.CURRENT.glyph, Mark.READ.glyph) == ("▶", "•")
 
 
 # -- the matrix view's blocks --------------------------------------------------------------------
@@ -279,11 +331,10 @@ def test_every_event_belongs_to_the_block_that_marks_what_it_reads(traces, name)
         state = ledger.at(block.end)
         event = trace[index]
         computed = ledger.at(index, event).current
-        if computed is not None and (event.sample is None or event.sample - 1 == state.sample):
+        if computed is not None and (event.sample is None or event.sample == state.sample):
             assert computed in block.entries
         # everything the event read is marked: as read, or as computed by the block itself
         for key, sample in event.read_keys:
-            entry = ledger.position(key, "parameter" if key.family in (Family.W, Family.B) else
-                                    ("batch" if sample < 0 else "sample"))
-            if entry is not None and (sample < 0 or sample == state.sample):
+            entry = ledger.position(key, Scope.of(key, sample))
+            if entry is not None and (sample is None or sample == state.sample):
                 assert entry in block.reads or entry in block.entries, (event.symbol, ledger.entries[entry].symbol)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_stepper.core.ledger import Ledger
+from backprop_stepper.core.numbers import cell
 from backprop_stepper.core.trace import Trace
 from backprop_stepper.core.variants import corresponding, describe, variant
 
-from ..format import cell
 from .draft import Draft
 
 

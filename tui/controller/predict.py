@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from backprop_stepper.core.numbers import cell
 from backprop_stepper.core.predict import DEFAULT_TOLERANCE, PredictSession
 from backprop_stepper.core.trace import Event, Trace
 
-from ..format import cell
 from .draft import Draft
 from .view import Line, QuestionText
 

@@ -174,18 +174,16 @@ class Stepper:
         iteration, else the first time."""
         if self.ledger is None:
             return
-        found = self.ledger.computing(row, self.position)
-        if found:
-            later = [index for index in found if index > self.position]
-            self.go(later[0] if later else found[0])
+        index = self.ledger.event_of(row, self.position)
+        if index is not None:
+            self.go(index)
 
     def computed(self, row: int | None) -> int | None:
         """The event on show (`row` None), or the latest event up to here that computed table row
         `row`; None if it is not computed by now."""
         if row is None or self.ledger is None:
             return self.position
-        done = [index for index in self.ledger.computing(row, self.position) if index <= self.position]
-        return done[-1] if done else None
+        return self.ledger.event_of(row, self.position, latest=True)
 
     # -- autoplay -----------------------------------------------------------------------------
 

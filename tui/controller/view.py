@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.ledger import LedgerState
+from backprop_stepper.core.printed import Comparison
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from backprop_stepper.core.gradcheck import EPSILON, GradientCheck, verdict
+from backprop_stepper.core.numbers import number, scientific
 
 
 def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
@@ -23,12 +24,12 @@ def report(checks: list[GradientCheck], iteration: int, step: int) -> Content:
     ]
     # As narrow as the symbols allow: one row per gradient even in an 80-column terminal.
     name = max([len("gradient")] + [len(c.symbol) for c in checks]) + 1
-    lines.append(Content.styled(f"{'gradient':<{name}}{'analytic':>16}{'numerical':>16}{'|difference|':>13}{'relative':>9}",
-                                "bold"))
+    lines.append(Content.styled(
+        f"{'gradient':<{name}}{'analytic':>17}{'numerical':>17}{'|difference|':>13}{'relative':>10}", "bold"))
     for c in checks:
         lines.append(Content.styled(
-            f"{c.symbol:<{name}}{c.analytic:>16.9g}{c.numeric:>16.9g}{c.difference:>13.2e}{c.relative:>9.1e}"
-            f" {'✓' if c.agrees else '✗'}",
+            f"{c.symbol:<{name}}{number(c.analytic, 9):>17}{number(c.numeric, 9):>17}"
+            f"{scientific(c.difference, 2):>13}{scientific(c.relative, 1):>10} {'✓' if c.agrees else '✗'}",
             "" if c.agrees else "bold $error"))
     first, *details = outcome.lines
     style = "bold $success" if outcome.agrees else "bold $error"

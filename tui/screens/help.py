@@ -9,33 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..keys import KEYS
 from ..saving import ENVIRONMENT, folder
-
-KEYS = [
-    ("→  l  space", "next event (a block at a time in the matrix view)"),
-    ("←  h", "previous event"),
-    ("Home / End", "first / last event"),
-    ("]  [", "next / previous phase (forward, loss, backward, update)"),
-    ("}  {", "next / previous iteration"),
-    ("g", "go to an event number"),
-    ("p", "autoplay: play / pause"),
-    ("+  -", "autoplay faster / slower"),
-    ("P", "autoplay pauses at every phase boundary (on / off)"),
-    ("v", "matrix view: a layer at a time, as vector equations (on / off)"),
-    ("m", "maximise the equations, large, for a lecture hall (again: restore)"),
-    ("c", "gradient check: backpropagation against central differences"),
-    ("s", "save a screenshot of this step (SVG, in the folder named below)"),
-    ("a", "predict mode: type each value before it is revealed (on / off)"),
-    ("w", "why this number? the chain-rule expansion of the current value (or table row)"),
-    ("b", "breakpoint on the current quantity (or table row), on / off"),
-    ("r", "run to the next breakpoint"),
-    ("Esc", "close the explanation / restore a maximised panel"),
-    ("Tab  ↑ ↓", "focus the value table and move through its rows"),
-    ("Ctrl+P", "command palette: jump to a symbol (w5, δ_o1, dE/dw1), theme, export"),
-    ("o", "open another scenario (bundled, or any path)"),
-    ("?", "this help"),
-    ("q", "quit"),
-]
 
 READING = """\
 The three panels always describe the same event.
@@ -52,7 +27,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
-        rows = [Content.assemble((f"  {keys:<14}", "bold $accent"), what) for keys, what in KEYS]
+        rows = [Content.assemble((f"  {row.shown:<14}", "bold $accent"), row.does) for row in KEYS]
         # The folder on a line of its own: the lines around it keep their length whatever it is.
         saved = Content.assemble("Screenshots, exports and predict reports are saved in\n  ", (str(folder()), "bold"),
                                  f"\n(set {ENVIRONMENT} to choose another folder).")

@@ -1,4 +1,4 @@
-"""The network diagram panel: paints `tui.diagram` and keeps the current item in view.
+"""The network diagram panel: paints `tui.diagram_layout` and keeps the current item in view.
 
 Each line of the picture is rendered once and cached until its text or marking changes, so a
 step repaints only the lines that changed (see `LineView`).
@@ -9,7 +9,7 @@ from __future__ import annotations
 from backprop_stepper.core.ledger import Ledger, LedgerState
 from backprop_stepper.core.trace import Event
 
-from ..diagram import DiagramPainter, Picture
+from ..diagram_layout import DiagramPainter, Picture, whole_columns
 from .lines import LineView
 from .runs import Line, plain
 
@@ -52,8 +52,14 @@ class NetworkDiagram(LineView, can_focus=False):
         width = max(self.inner_width, 20)
         budget = self.height_budget()
         picture = self.painter.paint(state, event, width, budget)
+        self.set_content_size(picture.width, picture.height)  # (whether the indicator takes a column)
+        view = self.view_width
+        if picture.width > view:  # whole columns only: no label is cut at either edge
+            picture = picture.showing(*whole_columns(picture, view, self.left))
+            start = picture.placed[picture.shown[0]][0]
+            # The view starts at that column even near the end of the picture.
+            self.set_content_size(max(picture.width, start + view), picture.height)
         previous, self.picture = self.picture, picture
-        self.set_content_size(picture.width, picture.height)
         changed = None if previous is None else picture.changed_rows(previous)
         if changed is None:
             self.invalidate_all()
@@ -63,7 +69,11 @@ class NetworkDiagram(LineView, can_focus=False):
         if height != self._height:  # a style change costs a layout pass: only when needed
             self._height = height
             self.styles.height = height
-        if picture.marked is not None:  # what is computed and everything it reads
+        if picture.shown is not None:  # the columns chosen above, and the rows of what is marked
+            _, y0, _, y1 = picture.marked or (0, self.top, 0, self.top + 1)
+            focus_y, focus_height = picture.focus[1::2] if picture.focus else (y0, 1)
+            self.keep_in_view((start, y0, start + view, y1), (start, focus_y, view, focus_height), margin_y=1)
+        elif picture.marked is not None:  # what is computed and everything it reads
             self.keep_in_view(picture.marked, picture.focus, margin_x=4, margin_y=1)
 
     def height_budget(self) -> int:

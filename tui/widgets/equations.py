@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from textual.widgets import Footer
 
-from backprop_stepper.core.document import Comparison
 from backprop_stepper.core.formulas import heading
+from backprop_stepper.core.numbers import number, result, term, true_minus
+from backprop_stepper.core.printed import Comparison
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 
 from ..controller.view import BlockText, Equation, EventText, QuestionText, WhyText
-from ..format import exact
 from .lines import LineView
 from .runs import Line, plain, wrap
 
@@ -130,7 +130,7 @@ def equations(event: Event, printed: list[Comparison], notes: list[Note], short:
     for comparison in printed:
         if not comparison.agrees:
             where = f" ({comparison.printed.where})" if comparison.printed.where else ""
-            lines.append([("  ✗ document ", "bad"), (comparison.printed.text.replace("-", "−"), "bad"),
+            lines.append([("  ✗ document ", "bad"), (true_minus(comparison.printed.text), "bad"),
                           (f": {comparison.verdict}{where}", "")])
     for note in notes:
         lines.append([("  ✎ ", "bold"), (" ".join(note.text.split()), "italic")])
@@ -138,14 +138,14 @@ def equations(event: Event, printed: list[Comparison], notes: list[Note], short:
 
 
 def result_line(event: Event, printed: list[Comparison]) -> Line:
-    line: Line = [("  = ", ""), (exact(event.value), "current")]
+    line: Line = [("  = ", ""), (result(event.value), "current")]
     if printed:
         line.append(("   document: ", ""))
         for n, comparison in enumerate(printed):
             if n:
                 line.append((" / ", ""))
             role = "ok" if comparison.agrees else "bad"
-            line += [(comparison.printed.text.replace("-", "−"), role), (" ✓" if comparison.agrees else " ✗", role)]
+            line += [(true_minus(comparison.printed.text), role), (" ✓" if comparison.agrees else " ✗", role)]
     return line
 
 
@@ -170,7 +170,7 @@ def question(event: Event, hints: int, feedback: Line, tolerance: float, batch: 
 
 def explanation_lines(explanation) -> list[Line]:
     lines: list[Line] = [
-        [(" WHY ", "current"), (f" {explanation.symbol} = {exact(explanation.value)}", "bold")],
+        [(" WHY ", "current"), (f" {explanation.symbol} = {result(explanation.value)}", "bold")],
         [("  ", ""), (explanation.headline + ".", "muted")],
     ]
     if explanation.mean_of > 1:
@@ -180,20 +180,15 @@ def explanation_lines(explanation) -> list[Line]:
         lines.append([("  " + "   " * depth + ("└ " if depth else ""), "muted"), (text, "")])
     for n, path in enumerate(explanation.paths, start=1):
         symbols = " × ".join(f.symbol for f in path.factors)
-        values = " × ".join(_term(f.value) for f in path.factors)
+        values = " × ".join(term(f.value) for f in path.factors)
         lines.append([(f"  path {n}: ", "bold"), (symbols, "")])
-        product = f"{path.product:.6g}".replace("-", "−")
+        product = number(path.product)
         lines.append([("          = ", ""), (values, ""), (" = ", ""), (product, "bold")])
     if explanation.hidden_paths:
         lines.append([(f"  … and {explanation.hidden_paths} more paths", "muted")])
     if explanation.paths:
-        products = (" + ".join(_term(p.product) for p in explanation.paths[:8])
+        products = (" + ".join(term(p.product) for p in explanation.paths[:8])
                     + (" + …" if len(explanation.paths) > 8 else ""))
-        lines.append([("  total: ", "bold"), (products, ""), (" = ", ""), (exact(explanation.total), "current")])
+        lines.append([("  total: ", "bold"), (products, ""), (" = ", ""), (result(explanation.total), "current")])
     lines.append([("  (w or Esc closes; every factor is marked in the diagram and the table)", "muted")])
     return lines
-
-
-def _term(value: float) -> str:
-    text = f"{value:.5g}".replace("-", "−")
-    return f"({text})" if text.startswith("−") else text

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from backprop_stepper.core.numbers import number
 from backprop_stepper.core.training import diverged_at
 
 from .lines import LineView
@@ -60,9 +61,7 @@ def sparkline(known: np.ndarray, total: int, width: int, current: int) -> Line:
 
 
 def loss_text(loss: float) -> str:
-    if math.isnan(loss):
-        return "NaN"
-    return "∞" if math.isinf(loss) else f"{loss:.4g}"
+    return number(loss, 4)
 
 
 class LossCurve(LineView, can_focus=False):
@@ -102,11 +101,11 @@ class LossCurve(LineView, can_focus=False):
         known = self.known
         diverged = diverged_at(known)
         finite = known[: diverged - 1] if diverged else known
-        first = f"{finite[0]:.4g}" if len(finite) else "·"
+        first = loss_text(finite[0]) if len(finite) else "·"
         if diverged:
             trend = f"{first} → diverged at iteration {diverged:,}: loss {loss_text(known[diverged - 1])}"
         else:
-            trend = f"{first} → {f'{finite[-1]:.4g}' if len(finite) else '·'}"
+            trend = f"{first} → {loss_text(finite[-1]) if len(finite) else '·'}"
         here = loss_text(known[self.current - 1]) if self.current <= len(known) else "·"
         suffix = f"  {trend}   iteration {self.current:,}: {here}"
         if len(known) < self.total:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from backprop_stepper.core.matrix import Part, Term
 
-from ..diagram import short
+from ..diagram_layout import short
 from .runs import Line
 
 MAX_ROWS, MAX_COLUMNS = 12, 10  # larger matrices are shown with an ellipsis

@@ -51,6 +51,25 @@ def events_text(indices, total: int) -> str:
     return f"events {', '.join(pieces)}/{total:,}"
 
 
+def _strip(event: Event, done: float, flags: str, width: int) -> Line | None:
+    """The phases, the progress bar and the flags in `width` cells, the phases and the bar
+    shortened as far as needed (the bar goes, then the other phases' names); None if the flags
+    do not fit even so."""
+    flags_text = f"  {flags}" if flags else ""
+    percent = f" {done:4.0%}"
+    current = [(f"▶{event.phase.value.upper()} ", "current")]
+    for phases, with_bar in ((_phases(event, 2), True), (_phases(event, 1), True), (_phases(event, 1), False),
+                             (current, False)):
+        room = width - sum(len(text) for text, _ in phases) - len(flags_text) - len(percent) - 2
+        if room >= (4 if with_bar else 0):
+            bar = min(BAR_WIDTH, room) if with_bar else 0
+            filled = round(done * bar)
+            line = phases + [("  ", ""), ("█" * filled, "read"), ("░" * (bar - filled), "muted"),
+                             (percent if bar else percent.lstrip(), "")]
+            return line + [(flags_text, "bold")] if flags else line
+    return None
+
+
 class StatusBar(LineView, can_focus=False):
     padding_x = 1
 
@@ -82,19 +101,19 @@ class StatusBar(LineView, can_focus=False):
             (scenario.title, "bold"),
         ]
         done = (event.index + 1) / len(trace)
-        # The flags (autoplay and its speed, the modes) matter more than the bar's length and the
-        # phases' spacing: those give them their room in a narrow terminal.
-        flags_text = f"  {flags}" if flags else ""
-        for spacing in (2, 1):
-            strip = _phases(event, spacing)
-            room = self.inner_width - sum(len(text) for text, _ in strip) - len(flags_text) - 7
-            if room >= 4:
-                break
-        bar = max(4, min(BAR_WIDTH, room))
-        filled = round(done * bar)
-        strip += [("  ", ""), ("█" * filled, "read"), ("░" * (bar - filled), "muted"), (f" {done:4.0%}", "")]
-        if flags:
-            strip.append((flags_text, "bold"))
+        # The flags (the predict score, autoplay and its speed, the modes) matter more than the
+        # bar and the other phases' names, which give way to them; flags that still do not fit
+        # take the title's place on the first line. They break only between their parts.
+        pieces = flags.split(" · ") if flags else []
+        moved: list[str] = []
+        strip = _strip(event, done, " · ".join(pieces), self.inner_width)
+        while strip is None and len(pieces) > 1 and self.inner_width:  # (0: not laid out yet)
+            moved.insert(0, pieces.pop())
+            strip = _strip(event, done, " · ".join(pieces), self.inner_width)
+        if strip is None:  # not laid out yet, or one piece too long for any layout: cut (see line())
+            strip = _strip(event, done, " · ".join(pieces), 1000)
+        if moved:
+            counters[-1] = (" · ".join(moved), "bold")
         changed = [row for row, new in enumerate((counters, strip)) if new != self._lines[row]]
         self._lines = [counters, strip]
         self.set_content_size(max(self.inner_width, 1), 2)

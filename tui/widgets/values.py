@@ -15,14 +15,14 @@ import numpy as np
 from textual.binding import Binding
 from textual.events import Click
 
-from backprop_stepper.core.document import Comparison
-from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
+from backprop_stepper.core.numbers import cell, true_minus
+from backprop_stepper.core.printed import Comparison
 
-from ..format import cell
 from .lines import LineView
 from .runs import Line, plain
 
-CURRENT, READ, BREAK = "▶", "•", "◆"
+BREAK = "◆"
 VALUE_WIDTH, DOCUMENT_WIDTH, VARIANT_WIDTH = 24, 14, 16
 
 
@@ -45,7 +45,7 @@ class ValueTable(LineView, can_focus=True):
         self._texts: dict[int, tuple] = {}  # entry -> (mark, value text, value role, printed)
         self._widths = (2, 16, 15)
         self._previous: LedgerState | None = None
-        self._previous_marks: dict[int, str] = {}
+        self._previous_marks: dict[int, Mark] = {}
         self._previous_printed: dict[int, list[Comparison]] = {}
         self.breakpoints: set[int] = set()  # entries with a breakpoint
         self.variant: np.ndarray | None = None  # compare mode: the variant's value per entry (NaN: unknown)
@@ -120,7 +120,7 @@ class ValueTable(LineView, can_focus=True):
             if n:
                 runs.append(("/", ""))
             ok = comparison.agrees
-            text = comparison.printed.text.replace("-", "−") + ("✓" if ok else "✗")
+            text = true_minus(comparison.printed.text) + ("✓" if ok else "✗")
             runs.append((text, "ok" if ok else "bad"))
         return runs
 
@@ -182,10 +182,7 @@ class ValueTable(LineView, can_focus=True):
                 same = (previous_variant == variant) | (np.isnan(previous_variant) & np.isnan(variant))
                 moved = np.flatnonzero(~same)
                 self._variant_changed = set(moved.tolist())
-        marks = {p: READ for p in state.reads}
-        marks.update({p: CURRENT for p in state.block})
-        if state.current is not None:
-            marks[state.current] = CURRENT
+        marks = state.marks
         changed = self._changed(state)
         changed.update(marks, self._previous_marks)
         changed.update(self._variant_changed)
@@ -197,8 +194,9 @@ class ValueTable(LineView, can_focus=True):
             text = cell(value)
             if state.updated[position]:
                 text = f"{cell(float(state.before[position]))} → {text}"
-            mark = marks.get(position, "")
-            role = "current" if mark == CURRENT else "read" if mark == READ else ("muted" if value is None else "")
+            marked = marks.get(position)
+            mark = marked.glyph if marked else ""
+            role = marked or ("muted" if value is None else "")
             # A document's parameter values are the updated ones: show them once the update is made.
             known = value is not None and (self.ledger.entries[position].scope != "parameter"
                                            or state.updated[position])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .numbers import fixed
 from .scenario import PrintedValue
 
 _SLACK = 1e-9  # relative: keeps exact ties such as 0.0275 from failing on binary representation
@@ -43,9 +44,7 @@ class Comparison:
     @property
     def rounded_exact(self) -> str:
         """The exact value written with the document's precision: what it should have printed."""
-        if not math.isfinite(self.exact):
-            return str(self.exact)
-        return f"{self.exact:.{self.printed.decimals}f}".replace("-", "−")
+        return fixed(self.exact, self.printed.decimals)
 
     @property
     def verdict(self) -> str:

@@ -28,21 +28,21 @@ value) is worked out once, so painting a step is a pass over plain integers and 
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from backprop_stepper.core.ledger import Ledger, LedgerState
+from backprop_stepper.core import numbers
+from backprop_stepper.core.ledger import Ledger, LedgerState, Mark
 from backprop_stepper.core.quantities import Family, Key, Phase
 from backprop_stepper.core.trace import Event
 
 # Roles of runs of text (see tui.widgets.runs): the widget maps them to theme styles.
-CURRENT_STYLE = "current"
-READ_STYLE = "read"
+CURRENT_STYLE = Mark.CURRENT
+READ_STYLE = Mark.READ
 LABEL_STYLE = "muted"
-MARK = {"current": "▶", "read": "•", None: " "}
+MARK = {Mark.CURRENT: Mark.CURRENT.glyph, Mark.READ: Mark.READ.glyph, None: " "}
 Run = tuple[str, str]
 _Item = tuple[int, int, str, str]  # x, y, text, role
 
@@ -50,24 +50,8 @@ NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 
 
-@lru_cache(maxsize=4096)  # a step shows the same few hundred values as the step before
-def short(value: float | None) -> str:
-    """A value in at most 8 characters, for the diagram."""
-    if value is None:
-        return "·"
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    magnitude = abs(value)
-    if magnitude == 0:
-        text = "0"
-    elif 1e-3 <= magnitude < 1e4:
-        text = f"{value:.4f}"
-    else:
-        mantissa, exponent = f"{value:.2e}".split("e")
-        text = f"{mantissa}e{int(exponent)}"
-    return text.replace("-", "−")
+# A step shows the same few hundred values as the step before.
+short = lru_cache(maxsize=4096)(numbers.short)
 
 
 @dataclass(frozen=True)
@@ -75,7 +59,7 @@ class Picture:
     """Columns placed side by side. A line is joined from its columns' runs when it is asked for:
     a step usually changes a column or two, and only their changed rows need painting."""
 
-    placed: list[tuple[int, _Column]]  # (x, column), left to right
+    placed: list[tuple[int, Column]]  # (x, column), left to right
     width: int
     height: int
     focus: tuple[int, int, int, int] | None  # x, y, width, height of the current item
@@ -84,14 +68,22 @@ class Picture:
     current: tuple[str, ...] = ()  # texts of the items marked as being computed
     reads: tuple[str, ...] = ()  # texts of the items marked as read
     marked: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 around every marked item
+    shown: tuple[int, int] | None = None  # the first and last column drawn (None: all of them)
+    closeup: bool = False  # one step and its reads, not the network (see tui.diagram_closeup)
     _joined: dict[int, list[Run]] = field(default_factory=dict)
+
+    def showing(self, first: int, last: int) -> Picture:
+        """The same picture with only columns first..last drawn: a view narrower than the picture
+        shows whole columns, never half a label."""
+        return replace(self, shown=(first, last), _joined={})
 
     def line(self, y: int) -> list[Run]:
         """Line y as (text, role) runs."""
         line = self._joined.get(y)
         if line is None:
             line, end = [], 0
-            for x, column in self.placed:
+            first, last = self.shown or (0, len(self.placed) - 1)
+            for x, column in self.placed[first:last + 1]:
                 row = column.rows.get(y)
                 if row is not None:
                     start, runs = row
@@ -110,7 +102,7 @@ class Picture:
         """The rows that differ from `previous`, or None if the columns moved (all may differ).
         Columns a step did not touch are the same objects (see DiagramPainter), so only the
         rows of the others are compared."""
-        if previous.width != self.width or len(previous.placed) != len(self.placed):
+        if previous.width != self.width or len(previous.placed) != len(self.placed) or previous.shown != self.shown:
             return None
         rows = set(range(min(previous.height, self.height), max(previous.height, self.height)))
         for (old_x, old), (x, new) in zip(previous.placed, self.placed, strict=True):
@@ -120,6 +112,43 @@ class Picture:
                 return None
             rows.update(y for y in old.rows.keys() | new.rows.keys() if old.rows.get(y) != new.rows.get(y))
         return rows
+
+
+def whole_columns(picture: Picture, width: int, left: int) -> tuple[int, int]:
+    """The columns to show in a view `width` cells wide whose left edge is at `left`: whole
+    columns only, including every column of the current item and what it reads (else of the
+    current item). The columns shown now stay while they still do; otherwise as many columns as
+    fit, with room ahead in the direction of travel, so that the next steps need not move them."""
+    spans = [(x, x + column.width) for x, column in picture.placed]
+
+    def reach(start: int) -> int:  # the last column that fits beside `start`
+        end = start
+        while end + 1 < len(spans) and spans[end + 1][1] - spans[start][0] <= width:
+            end += 1
+        return end
+
+    x0, _, x1, _ = picture.marked or (left, 0, left + 1, 1)
+    if x1 - x0 > width and picture.focus is not None:
+        x0, x1 = picture.focus[0], picture.focus[0] + picture.focus[2]
+    first = next((i for i, (_, end) in enumerate(spans) if end > x0), len(spans) - 1)
+    last = max([i for i, (start, _) in enumerate(spans) if start < x1] + [first])
+    now = next((i for i, (start, _) in enumerate(spans) if start == left), None)
+    if now is not None and now <= first and reach(now) >= last:
+        return now, reach(now)
+    fits = [start for start in range(first + 1) if reach(start) >= last]
+    if not fits:  # wider than the view: from its first column
+        return first, reach(first)
+    # As many columns as fit; then a column of context behind, in the direction of travel (what
+    # the step came from); then the most room ahead (where the next steps go).
+    backward = now is not None and now > first
+
+    def merit(start: int) -> tuple[int, int, int]:
+        before, after = first - start, reach(start) - last
+        behind, ahead = (after, before) if backward else (before, after)
+        return reach(start) - start, min(behind, 1), ahead
+
+    start = max(fits, key=merit)
+    return start, reach(start)
 
 
 def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool, width: int) -> str:
@@ -135,7 +164,7 @@ def _wire(n: int, count: int, junction: int, has_text: bool, backward: bool, wid
     return "─┘" if n == count - 1 else "─┤"
 
 
-class _Column:
+class Column:
     """Text put at (x, y), left to right along each row; each row is kept as runs, ready to be
     joined to the other columns' (painting a step is then one pass, with nothing to sort)."""
 
@@ -270,15 +299,17 @@ class DiagramPainter:
 
         Column widths and the full height do not depend on the event, so the choice is made
         once per panel size, and each step paints once."""
-        roles = {p: "read" for p in state.reads}
-        roles.update({p: "current" for p in state.block})
-        if state.current is not None:
-            roles[state.current] = "current"
+        roles = state.marks
         mode = self._modes.get((width, height))
         if mode is None:
             collapse = self._paint(state, event, roles, False, False).height > height
             compact = self._paint(state, event, roles, False, collapse).width > width
             mode = self._modes[(width, height)] = (compact, collapse)
+        if mode[1]:  # too tall to draw whole: a step along the connections reads too far apart
+            from .diagram_closeup import needs_closeup, paint_closeup  # it draws with this module's parts
+
+            if needs_closeup(self.ledger, event, state):
+                return paint_closeup(self.ledger, state, event, width, height)
         return self._paint(state, event, roles, *mode)
 
     def _paint(self, state, event, roles, compact: bool, collapse: bool) -> Picture:
@@ -351,8 +382,8 @@ class DiagramPainter:
         self._columns[key] = column
         return column
 
-    def _input_column(self, state, roles, height: int) -> _Column:
-        column = _Column()
+    def _input_column(self, state, roles, height: int) -> Column:
+        column = Column()
         label_width = max(len(label) for label, _ in self._inputs)
         n = len(self._inputs)
         for k, (label, position) in enumerate(self._inputs):
@@ -367,7 +398,7 @@ class DiagramPainter:
         # As wide as its widest bracket ("─┼─▶"; "──▶" if a neuron has one connection), whatever
         # groups are open: a column that narrowed would shift every column right of it.
         wire_width = 4 if len(self._wiring[l][0]) > 1 else 3
-        column = _Column(label_width + 1 + wire_width)
+        column = Column(label_width + 1 + wire_width)
         rows: dict[int, int] = {}
         y = 0
         for j, (group, touched) in enumerate(zip(self._wiring[l], self._touched[l], strict=True), start=1):
@@ -411,9 +442,9 @@ class DiagramPainter:
             y += len(lines) + 1  # a blank row between neurons
         return column, rows
 
-    def _neurons(self, state, roles, l, rows, late: bool, height: int) -> _Column:
+    def _neurons(self, state, roles, l, rows, late: bool, height: int) -> Column:
         # As wide as the widest thing a neuron here can show, so stepping never shifts columns.
-        column = _Column(self._widths[l][2])
+        column = Column(self._widths[l][2])
         taken = {y for r in rows.values() for y in (r, r + 1)}  # every neuron's two lines
         for j, node in enumerate(self._nodes[l], start=1):
             y = rows[j]
@@ -442,8 +473,8 @@ class DiagramPainter:
             items.append((*self._batch_loss, "bold"))
         return items
 
-    def _loss_column(self, state, roles, output_rows: dict[int, int]) -> _Column:
-        column = _Column(self._loss_width)
+    def _loss_column(self, state, roles, output_rows: dict[int, int]) -> Column:
+        column = Column(self._loss_width)
         for k, y in output_rows.items():
             label, position = self._targets[k - 1]
             column.put(0, y, "│", LABEL_STYLE)
