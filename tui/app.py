@@ -110,6 +110,10 @@ class StepperApp(App[None]):
         """The quantity ids with a breakpoint."""
         return self.stepper.breakpoints.quantities
 
+    def status_flags(self) -> str:
+        """The modes the status line names (predict's score, breakpoints, compare, matrix, autoplay)."""
+        return self.stepper.flags()
+
     def get_default_screen(self) -> BlankScreen:
         return BlankScreen(id="_default")
 
