@@ -106,7 +106,7 @@ def fixed(value: float, decimals: int) -> str:
 
 
 def short(value: float | None) -> str:
-    """A value in 8 characters (and a sign), for the diagram: 4 decimals from 0.001 to 9999.9999,
+    """A value in 8 characters (and a sign), for the diagram: 4 decimals from 0.001 to 999.9999, 3 to 9999.999,
     else 3 significant digits and an exponent written e−n (×10ⁿ would not fit)."""
     if value is None:
         return "·"
@@ -117,7 +117,10 @@ def short(value: float | None) -> str:
     if magnitude == 0:
         return "0"
     if 1e-3 <= magnitude < 1e4:
-        return fixed(value, 4)
+        for decimals in (4, 3):  # 1000 and up keep 3 decimals, so the label stays 8 wide
+            text = fixed(value, decimals)
+            if len(text.lstrip("−")) <= 8:
+                return text
     mantissa, exponent = f"{value:.2e}".split("e")
     return true_minus(f"{mantissa}e{int(exponent)}")
 

@@ -255,6 +255,18 @@ class Trace:
         """Loss per iteration, computing up to `through` (default: every iteration)."""
         return self.training.losses(through)
 
+    def losses_so_far(self) -> np.ndarray:
+        """The loss of every iteration computed so far (1…n, computing nothing more)."""
+        return self.training.losses(self.training.computed_through)
+
+    def loss_chunks(self, chunk: int) -> Iterator[np.ndarray]:
+        """Every iteration's loss, `chunk` iterations more at a time (iterations 1…n each time),
+        computed by a Training of its own: nothing is shared with the one the trace steps
+        through, so another thread may run this while the trace is stepped."""
+        training = Training(self.scenario, self.plan)
+        for through in range(chunk, self.iterations + chunk, chunk):
+            yield training.losses(min(through, self.iterations))
+
     # -- navigation ---------------------------------------------------------------------------
 
     def next_phase(self, index: int) -> int:

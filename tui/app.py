@@ -1,8 +1,9 @@
-"""The stepper: one reactive position in the trace, pushed down into the panels.
+"""The stepper's Textual side: the layout, the keys, and rendering what the controller says.
 
-Actions only move `position`; `show` then asks core for the event and the ledger state at that
-position and hands them to the status line, the diagram, the equations and the value table. Every
-step, forward or back, is the same O(1) lookup plus one repaint.
+Every key is a command of the Stepper (`controller/`, no Textual): it moves the position or
+switches a teaching mode, and `Stepper.view()` then says what the screen shows, which `render`
+hands to the status line, the diagram, the equations and the value table (each repaints only the
+lines that changed). Timers, workers, screens, focus and notifications stay here.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from backprop_stepper.core import ScenarioError, Trace, resolve
+from backprop_stepper.core import ScenarioError, Trace
 from backprop_stepper.core.ledger import Ledger
 from backprop_stepper.core.quantities import Phase
-from backprop_stepper.core.training import Training
 
 from . import keys
-from .learning import LearningModes
+from .controller import Notice, Stepper, View
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
@@ -32,7 +32,6 @@ from .widgets.status import StatusBar
 from .widgets.values import ValueTable
 
 MIN_WIDTH, MIN_HEIGHT = 72, 22  # the smallest at which every panel still shows what it is for
-AUTOPLAY_SPEEDS = (3.0, 2.0, 1.5, 1.0, 0.7, 0.5, 0.3, 0.2, 0.1, 0.05)  # seconds per step
 WATCH_INTERVAL = 1.0  # seconds between checks of the scenario file
 
 
@@ -42,7 +41,9 @@ def _stepper_commands():
     return StepperCommands
 
 
-class StepperApp(LearningModes, App[None]):
+class StepperApp(App[None]):
+    """The stepper in a terminal (or a browser tab): keys in, the controller's view out."""
+
     CSS_PATH = Path(__file__).parent / "app.tcss"
     TITLE = "backprop-stepper"
     AUTO_FOCUS = None  # the keys step the trace; Tab focuses the value table to browse it
@@ -52,6 +53,7 @@ class StepperApp(LearningModes, App[None]):
 
     BINDINGS = keys.BINDINGS  # every key, with the help screen and the README: see tui/keys.py
 
+    # The index of the event on show, mirrored from the controller (setting it moves there).
     # Bindings are refreshed by hand, only when "at the start/end" changes: refreshing them on
     # every step would rebuild the footer's widgets on every key press.
     position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
@@ -59,7 +61,7 @@ class StepperApp(LearningModes, App[None]):
     def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True,
                  predict=None, tolerance: float | None = None, compare: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.init_learning(predict, tolerance, compare)
+        self.stepper = Stepper(predict, tolerance, compare)
         for lecture_theme in LECTURE_THEMES:
             self.register_theme(lecture_theme)
         # --theme, else the TEXTUAL_THEME convention (which may name one of ours, registered only now).
@@ -72,16 +74,44 @@ class StepperApp(LearningModes, App[None]):
                 self.mutate_reactive(App.theme)
             else:
                 self.theme = chosen
-        self.trace: Trace | None = None
-        self.ledger: Ledger | None = None
-        self.matrix = None  # the MatrixView while the matrix view is on
-        self.autoplay_timer = None
-        self.autoplay_speed = AUTOPLAY_SPEEDS.index(1.0)
-        self.phase_stops = False
+        self.autoplay_timer = None  # the Textual timer that ticks the controller's autoplay
+        self._timer_interval: float | None = None
         self.watch_file = watch
-        self._watched: tuple[float, int] | None = None
         self._reload_failed = False  # an error about the watched file is on screen
         self._initial = trace
+        # The event whose question the answer box was last opened for: the box is emptied and
+        # focused once per arrival at a question, so Esc can leave it and it stays left.
+        self._question_at: int | None = None
+        self._answer = None  # predict mode's AnswerBox once mounted (held: a query walks the DOM)
+
+    # What the controller holds, under the names tests and the command palette use.
+
+    @property
+    def trace(self) -> Trace | None:
+        return self.stepper.trace
+
+    @property
+    def ledger(self) -> Ledger | None:
+        return self.stepper.ledger
+
+    @property
+    def session(self):
+        """Predict mode's session while predict mode is on."""
+        return self.stepper.predict.session if self.stepper.predict is not None else None
+
+    @property
+    def matrix(self):
+        """The matrix view's blocks while the matrix view is on."""
+        return self.stepper.matrix.blocks if self.stepper.matrix is not None else None
+
+    @property
+    def breakpoints(self) -> frozenset[str]:
+        """The quantity ids with a breakpoint."""
+        return self.stepper.breakpoints.quantities
+
+    def status_flags(self) -> str:
+        """The modes the status line names (predict's score, breakpoints, compare, matrix, autoplay)."""
+        return self.stepper.flags()
 
     def get_default_screen(self) -> BlankScreen:
         return BlankScreen(id="stepper")
@@ -115,38 +145,61 @@ class StepperApp(LearningModes, App[None]):
         if self.watch_file:
             self.set_interval(WATCH_INTERVAL, self.check_file)
 
-    # -- loading and showing ------------------------------------------------------------------
+    # -- loading and rendering ----------------------------------------------------------------
 
     def load(self, trace: Trace, position: int = 0) -> None:
-        self.trace = trace
-        self.ledger = Ledger(trace)
-        self.matrix = None
+        self.stepper.load(trace, position)
+        self._loaded()
+
+    def _loaded(self) -> None:
+        """The widgets take the trace the controller now holds."""
+        trace, ledger = self.stepper.trace, self.stepper.ledger
         self.sub_title = trace.scenario.title
-        self._watched = self._stat(trace)
-        self.query_one(NetworkDiagram).load(self.ledger)
-        self.query_one(EquationsPanel).batch = len(trace.scenario.samples) > 1
-        table = self.query_one(ValueTable)
-        table.load(self.ledger)
-        self.learning_loaded()
-        curve = self.query_one(LossCurve)
+        self.diagram.load(ledger)
+        self.equations.batch = len(trace.scenario.samples) > 1
+        self.value_table.load(ledger)
+        self._question_at = None
+        curve = self.loss_curve
         curve.display = trace.iterations > 1
         if trace.iterations > 1:
-            # What stepping has computed so far (iterations 1…n, from the first checkpoint on).
-            curve.set_losses(trace.losses(trace.training.computed_through), trace.iterations)
+            curve.set_losses(trace.losses_so_far(), trace.iterations)
             # After the first frame: a long run must open as fast as a short one.
             self.call_after_refresh(self._compute_losses, trace)
-        position = min(max(position, 0), len(trace) - 1)
-        self.set_reactive(StepperApp.position, position)
-        self.show(position)
+        self.set_reactive(StepperApp.position, self.stepper.position)
+        self.render_view()
         self.refresh_bindings()
 
     def watch_position(self, old: int, position: int) -> None:
-        self.why = None  # an explanation belongs to where it was asked for
-        self.feedback = []
-        self.show(position)
+        # Set from outside the controller (a test, a dialog's answer): move it there.
+        self.stepper.go(position)
+        self.set_reactive(StepperApp.position, self.stepper.position)
+        self._moved(old)
+
+    def _moved(self, old: int) -> None:
+        self.render_view()
         last = len(self.trace) - 1 if self.trace else 0
-        if (old in (0, last)) != (position in (0, last)) or last == 0:
+        if (old in (0, last)) != (self.position in (0, last)) or last == 0:
             self.refresh_bindings()
+
+    def _done(self, notice: Notice | None = None) -> None:
+        """After a command: show where the controller is now, and what it had to say."""
+        old = self.position
+        self.set_reactive(StepperApp.position, self.stepper.position)
+        self._moved(old)
+        self._sync_autoplay()
+        if notice is not None:
+            self.say(notice)
+        summary = self.stepper.take_summary()
+        if summary is not None:
+            from .screens.summary import SummaryScreen
+
+            self.push_screen(SummaryScreen(summary, self.trace.scenario.title, self.stepper.file_stem))
+
+    def say(self, notice: Notice) -> None:
+        self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=notice.timeout,
+                    markup=False)
+        if notice.back_to_answer and self._answer is not None:  # back into the box, if Esc had left it
+            self._answer.focus()
 
     _reshow_pending = False
 
@@ -166,59 +219,58 @@ class StepperApp(LearningModes, App[None]):
 
     def _reshow(self) -> None:
         self._reshow_pending = False
-        self.show(self.position)
+        self.render_view()
 
-    def show(self, index: int) -> None:
-        if self.trace is None or self.ledger is None:
+    def render_view(self) -> None:
+        """Hand the controller's view of this step to each panel (each repaints what changed)."""
+        if self.stepper.trace is None:
             return
-        event = self.trace[index]
+        view = self.stepper.view()
+        table = self.value_table
         with self.equations.repainting_once(), self.status_bar.repainting_once(), \
-                self.diagram.repainting_once(), self.value_table.repainting_once():
-            events = None
-            if self.matrix is not None:
-                # The whole block, as it stands at its last event, wherever in it a jump landed:
-                # the header names every event it spans, the marks cover everything it reads.
-                block = self.matrix.block(index)
-                index, event, events = block.end, self.trace[block.end], block.events
-                state = self.ledger.at(index, event, block.entries, block.reads)
-                self.equations.show_block(block)
-            else:
-                state = self.ledger.at(index, event)
-                self.equations.show(event, self.trace.printed_at(index), self.trace.notes_at(index))
-            state = self.present(index, event, state)  # predict, why and compare modes
-            self.status_bar.show(self.trace, event, self.status_flags(), events)
-            self.diagram.show(state, event)
-            self.value_table.show(state, self.ledger.printed(state), self.variant_values(index))
+                self.diagram.repainting_once(), table.repainting_once():
+            self.equations.show(view.equation)
+            self.status_bar.show(self.trace, view.event, view.flags, view.events)
+            self.diagram.show(view.state, view.event)
+            if view.variant_label != table.variant_label:
+                table.variant_label = view.variant_label
+                table.show_heading()
+            if view.breakpoints != table.breakpoints:
+                table.set_breakpoints(set(view.breakpoints))
+            table.show(view.state, view.printed, view.variant)
+            self._answer_box_for(view)
         if self.trace.iterations > 1:
-            self.loss_curve.show_iteration(event.iteration)
+            self.loss_curve.show_iteration(view.event.iteration)
 
-    def status_flags(self) -> str:
-        flags = self.learning_flags()
-        if self.matrix is not None:
-            flags.append("matrix view")
-        if self.autoplay_timer is not None:
-            flags.append(f"▶ playing {AUTOPLAY_SPEEDS[self.autoplay_speed]:g}s"
-                         + (" · stops at phases" if self.phase_stops else ""))
-        return " · ".join(flags)
-
-    def _picked(self, trace: Trace | None) -> None:
-        if trace is not None:
-            self.load(trace)
+    def _answer_box_for(self, view: View) -> None:
+        """Predict mode's box: shown while a question waits, emptied and focused once per
+        question, left alone (and unfocused) otherwise."""
+        answer = self.answer_box() if view.asking else self._answer
+        if answer is None:
+            return
+        answer.set_class(view.asking, "-asking")
+        if not view.asking and self._question_at is not None:  # a question left: nothing typed lingers
+            self._question_at = None
+            answer.clear()
+        if view.question:
+            if self._question_at != view.index:  # a new question: an empty box, with the cursor in it
+                self._question_at = view.index
+                answer.clear()
+                answer.focus()
+        elif not view.asking and answer.has_focus:
+            self.set_focus(None)
 
     # -- the loss curve -----------------------------------------------------------------------
 
     def _compute_losses(self, trace: Trace) -> None:
-        """Every iteration's loss, in a worker thread with its own Training (nothing is shared
-        with the trace being stepped), so a long run opens at once and its curve fills in."""
+        """Every iteration's loss, in a worker thread (core computes it apart from the trace
+        being stepped), so a long run opens at once and its curve fills in."""
 
         def work() -> None:
             worker = get_current_worker()
-            training = Training(trace.scenario, trace.plan)
-            chunk = max(1, min(200, trace.iterations // 20))
-            for through in range(chunk, trace.iterations + chunk, chunk):
+            for losses in trace.loss_chunks(max(1, min(200, trace.iterations // 20))):
                 if worker.is_cancelled:
                     return
-                losses = training.losses(min(through, trace.iterations))
                 self.call_from_thread(self._losses_ready, trace, losses)
                 time.sleep(0.002)  # let the interface thread take the interpreter between chunks
 
@@ -226,100 +278,58 @@ class StepperApp(LearningModes, App[None]):
 
     def _losses_ready(self, trace: Trace, losses) -> None:
         if trace is self.trace:
-            curve = self.query_one(LossCurve)
+            curve = self.loss_curve
             if curve.known is None or len(losses) > len(curve.known):
                 curve.set_losses(losses, trace.iterations)
 
     # -- moving -------------------------------------------------------------------------------
 
-    def _go(self, index: int) -> None:
-        if self.trace is not None:
-            self.position = min(max(index, 0), len(self.trace) - 1)
-
     def action_step(self, delta: int) -> None:
-        if self.trace is None or (delta > 0 and self.blocked_by_question()):
-            return
-        if self.matrix is not None:  # a block at a time
-            number = self.matrix.block_number(self.position) + delta
-            if 0 <= number < len(self.matrix):
-                self._go(self.matrix.end_of(number))
-            return
-        self._go(self.position + delta)
+        """One event (a block in the matrix view) forward or back: a key press, not an update step."""
+        self._done(self.stepper.move(delta))
 
     def action_first(self) -> None:
-        self._go(0)
+        self._done(self.stepper.first())
 
     def action_last(self) -> None:
-        if self.trace is not None:
-            self._go(len(self.trace) - 1)
+        self._done(self.stepper.last())
 
     def action_next_phase(self) -> None:
-        if self.trace is not None:
-            self._go(self.trace.next_phase(self.position))
+        self._done(self.stepper.next_phase())
 
     def action_previous_phase(self) -> None:
-        if self.trace is not None:
-            self._go(self.trace.previous_phase(self.position))
+        self._done(self.stepper.previous_phase())
 
     def action_next_iteration(self) -> None:
-        if self.trace is not None:
-            self._go(self.trace.next_iteration(self.position))
+        self._done(self.stepper.next_iteration())
 
     def action_previous_iteration(self) -> None:
-        if self.trace is not None:
-            self._go(self.trace.previous_iteration(self.position))
+        self._done(self.stepper.previous_iteration())
 
     def goto_iteration(self, iteration: int) -> None:
-        if self.trace is not None:
-            self._go(self.trace.index_of(iteration, 0))
+        self._done(self.stepper.goto_iteration(iteration))
 
     def goto_phase(self, phase: Phase) -> None:
         """The start of `phase` in the current iteration."""
-        if self.trace is None:
-            return
-        iteration, _ = self.trace.locate(self.position)
-        index = start = self.trace.index_of(iteration, 0)
-        while self.trace[index].phase is not phase:
-            following = self.trace.next_phase(index)
-            if following == index or self.trace.locate(following)[0] != iteration:
-                return
-            index = following
-        self._go(max(index, start))
+        self._done(self.stepper.goto_phase(phase))
 
-    def goto_entry(self, entry: int) -> None:
-        """The event that computes a quantity of the table, in the current iteration."""
-        if self.trace is None or self.ledger is None:
-            return
-        item = self.ledger.entries[entry]
-        iteration, offset = self.trace.locate(self.position)
-        plan = self.trace.plan
-        if item.scope == "sample":
-            shown = self.ledger.at(self.position).sample
-            offsets = plan.index.get((item.key, shown), [])
-        else:
-            offsets = [o for (key, _), found in plan.index.items() if key == item.key for o in found]
-        if offsets:
-            # The next time it is computed from here, else the first time in this iteration.
-            later = [o for o in sorted(offsets) if o > offset]
-            self._go(self.trace.index_of(iteration, later[0] if later else min(offsets)))
+    def goto_entry(self, row: int) -> None:
+        """The event that computes a row of the value table."""
+        self._done(self.stepper.goto_row(row))
+
+    def _go(self, index: int | None) -> None:
+        if index is not None:
+            self.stepper.go(index)
+            self._done()
 
     # -- views --------------------------------------------------------------------------------
 
     def action_toggle_matrix(self) -> None:
-        if self.trace is None:
-            return
-        if self.matrix is None:
-            from backprop_stepper.core.matrix import MatrixView
-
-            self.matrix = MatrixView(self.ledger)
-            self.set_reactive(StepperApp.position, self.matrix.end_of(self.matrix.block_number(self.position)))
-        else:
-            self.matrix = None
-        self.show(self.position)
+        self._done(self.stepper.toggle_matrix())
 
     def action_maximize(self) -> None:
         """Maximise the equations (or the panel in focus) for a lecture hall; again to restore."""
-        equations = self.query_one(EquationsPanel)
+        equations = self.equations
         if self.screen.maximized is not None:
             self.screen.minimize()
             equations.spacious = False
@@ -332,13 +342,9 @@ class StepperApp(LearningModes, App[None]):
     def action_gradient_check(self) -> None:
         if self.trace is None:
             return
-        from backprop_stepper.core.gradcheck import gradient_check
-
         from .screens.gradcheck import GradientCheckScreen
 
-        event = self.trace[self.position]
-        self.push_screen(GradientCheckScreen(gradient_check(self.trace, event.iteration, event.step),
-                                             event.iteration, event.step))
+        self.push_screen(GradientCheckScreen(*self.stepper.gradient_check()))
 
     def set_theme(self, name: str) -> None:
         self.theme = name
@@ -346,95 +352,58 @@ class StepperApp(LearningModes, App[None]):
     # -- autoplay -----------------------------------------------------------------------------
 
     def action_autoplay(self) -> None:
-        if self.autoplay_timer is not None:
-            self.autoplay_timer.stop()
-            self.autoplay_timer = None
-        elif self.trace is not None:
-            self.autoplay_timer = self.set_interval(AUTOPLAY_SPEEDS[self.autoplay_speed], self._autoplay_tick)
-        self.show(self.position)
+        self._done(self.stepper.toggle_autoplay())
 
     def action_speed(self, delta: int) -> None:
-        self.autoplay_speed = min(max(self.autoplay_speed + delta, 0), len(AUTOPLAY_SPEEDS) - 1)
-        if self.autoplay_timer is not None:  # restart at the new speed
-            self.autoplay_timer.stop()
-            self.autoplay_timer = self.set_interval(AUTOPLAY_SPEEDS[self.autoplay_speed], self._autoplay_tick)
-        self.notify(f"Autoplay: one step every {AUTOPLAY_SPEEDS[self.autoplay_speed]:g} s", timeout=2)
-        self.show(self.position)
+        self._done(self.stepper.change_speed(delta))
 
     def action_toggle_phase_stops(self) -> None:
-        self.phase_stops = not self.phase_stops
-        self.notify("Autoplay " + ("pauses at every phase boundary" if self.phase_stops else "runs through phases"),
-                    timeout=2)
-        self.show(self.position)
+        self._done(self.stepper.toggle_phase_stops())
 
     def _autoplay_tick(self) -> None:
-        if self.trace is None or self.position >= len(self.trace) - 1:
-            self.action_autoplay()  # at the end: stop
-            return
-        self.action_step(1)
-        if self.phase_stops and self.trace.phase_segment(self.position)[0] == self.position:
-            self.action_autoplay()  # a new phase begins: pause here
+        self._done(self.stepper.tick())
+
+    def _sync_autoplay(self) -> None:
+        """Run the timer at the controller's pace while it plays, and only then."""
+        autoplay = self.stepper.autoplay
+        wanted = autoplay.interval if autoplay.playing else None
+        timer = self.autoplay_timer
+        if timer is not None and wanted != self._timer_interval:
+            timer.stop()
+            self.autoplay_timer = None
+        if wanted is not None and self.autoplay_timer is None:
+            self.autoplay_timer = self.set_interval(wanted, self._autoplay_tick)
+        self._timer_interval = wanted
 
     # -- files --------------------------------------------------------------------------------
 
-    @staticmethod
-    def _stat(trace: Trace) -> tuple[float, int] | None:
-        path = trace.scenario.path
-        try:
-            stat = path.stat() if path is not None else None
-        except OSError:
-            return None
-        return None if stat is None else (stat.st_mtime, stat.st_size)
-
     def check_file(self) -> None:
-        """Reload the scenario when its file changes on disk, keeping the position where it can;
+        """Reload the scenario when its file changes on disk, keeping the place where it can;
         if the new content is invalid, say so and keep the last good trace."""
-        if self.trace is None or self.trace.scenario.path is None:
+        found = self.stepper.changed_file()
+        if found is None:
             return
-        stat = self._stat(self.trace)
-        if stat is None or stat == self._watched:
-            return
-        self._watched = stat
-        path = self.trace.scenario.path
-        try:
-            trace = Trace(resolve(path))
-        except ScenarioError as error:
-            self.notify(f"{error}\nThe last good version stays loaded.", title="Scenario not reloaded",
+        if isinstance(found, ScenarioError):
+            self.notify(f"{found}\nThe last good version stays loaded.", title="Scenario not reloaded",
                         severity="error", timeout=15, markup=False)  # a file's text, not markup
             self._reload_failed = True
             return
         if self._reload_failed:  # the file is good again: its old error no longer holds
             self.clear_notifications()
             self._reload_failed = False
-        # The same iteration, phase and quantity, not the same event number: an edit that
-        # changes the network's size changes every number after it.
-        self.load(trace, trace.same_place(self.trace, self.position))
-        self.notify(f"Reloaded {path.name}", timeout=3)
-
-    @property
-    def _file_stem(self) -> str:
-        return self.trace.scenario.path.stem if self.trace.scenario.path else "scenario"
+        self.stepper.reload(found)
+        self._loaded()
+        self.notify(f"Reloaded {found.scenario.path.name}", timeout=3)
 
     def export(self, kind: str) -> None:
-        if self.trace is None:
-            return
-        from backprop_stepper.core.export import write_json, write_markdown
-
-        from .saving import write_new
-
-        name, suffix = (".solution", ".md") if kind == "markdown" else (".trace", ".json")
-        try:
-            path = write_new(self._file_stem + name, suffix,
-                             lambda out: (write_markdown if kind == "markdown" else write_json)(self.trace, out))
-        except OSError as error:
-            self.notify(f"Could not write {error.filename or ''}: {error.strerror}", severity="error")
-            return
-        self.notify(f"Wrote {path}", timeout=5)
+        notice = self.stepper.export(kind)
+        if notice is not None:
+            self.say(notice)
 
     def action_screenshot(self) -> None:
         if self.trace is None:
             return
-        name = f"{self._file_stem}-event-{self.position + 1}"
+        name = self.stepper.screenshot_name()
         if self.is_web:
             self.deliver_screenshot(filename=f"{name}.svg")
             return
@@ -447,20 +416,101 @@ class StepperApp(LearningModes, App[None]):
             return
         self.notify(f"Saved {path}", timeout=5)
 
+    # -- teaching modes -----------------------------------------------------------------------
+
+    def _selected_row(self) -> int | None:
+        """The value-table row the user selected, while the table has focus."""
+        table = self.value_table
+        return table.selected_entry if table.has_focus else None
+
+    def action_predict(self) -> None:
+        notice = self.stepper.toggle_predict()
+        if self.stepper.predict is None and self._answer is not None:
+            # Off means gone: the box, its text and its focus go with the mode.
+            self._answer.remove()
+            self._answer = None
+            self._question_at = None
+        self._done(notice)
+
+    def answer_box(self):
+        """The answer box, mounted the first time predict mode needs it."""
+        if self._answer is None:
+            from .widgets.answer import AnswerBox
+
+            self._answer = AnswerBox(id="answer")
+            self.query_one("#main").mount(self._answer)
+        return self._answer
+
+    def on_input_submitted(self, message) -> None:
+        if message.input is not self._answer or self._answer is None:
+            return
+        message.stop()
+        if not self.stepper.asking():
+            return
+        self.stepper.answer(message.value)
+        message.input.value = ""
+        self._done()
+
+    def action_why(self) -> None:
+        self._done(self.stepper.toggle_why(self._selected_row()))
+
+    def action_close(self) -> None:
+        if self._answer is not None and self._answer.has_focus:
+            # Esc in the answer box: the question stays (→ waits for it); every other key moves.
+            self.set_focus(None)
+            self.notify("Left the answer box: → returns to it; ←, [, ], g move elsewhere.", timeout=4)
+        elif self.stepper.close_why():
+            self._done()
+        elif self.screen.maximized is not None:
+            self.action_maximize()
+
+    def action_breakpoint(self) -> None:
+        self._done(self.stepper.toggle_breakpoint(self._selected_row()))
+
+    def action_run(self) -> None:
+        self._done(self.stepper.run())
+
+    def run_until_sign_change(self) -> None:
+        self._done(self.stepper.run_until_sign_change())
+
+    def run_until_loss_below(self) -> None:
+        from .controller.predict import parse_number
+        from .screens.goto import PromptScreen
+
+        self.push_screen(PromptScreen("Run until the loss falls below:", parse_number, "Enter a number, e.g. 0.5",
+                                      "loss"),
+                         lambda value: value is not None and self._done(self.stepper.run_until_loss_below(value)))
+
+    def run_to_end_of_phase(self) -> None:
+        self._done(self.stepper.run_to_end_of_phase())
+
+    def run_to_end_of_iteration(self) -> None:
+        self._done(self.stepper.run_to_end_of_iteration())
+
+    def clear_breakpoints(self) -> None:
+        self._done(self.stepper.clear_breakpoints())
+
+    def compare_with(self, option: str | None) -> None:
+        self._done(self.stepper.compare_with(option))
+
     # -- screens ------------------------------------------------------------------------------
     # Imported when first opened: their widgets are not needed to show a scenario, and not
     # importing them keeps start-up short.
 
     def action_goto(self) -> None:
-        from .screens.goto import GotoScreen
+        from .screens.goto import goto_prompt
 
         if self.trace is not None:
-            self.push_screen(GotoScreen(len(self.trace)), lambda index: index is not None and self._go(index))
+            self.push_screen(goto_prompt(len(self.trace)), self._go)
 
     def action_open(self) -> None:
         from .screens.picker import PickerScreen
 
         self.push_screen(PickerScreen(can_cancel=self.trace is not None), self._picked)
+
+    def _picked(self, trace: Trace | None) -> None:
+        if trace is not None:
+            self.load(trace)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

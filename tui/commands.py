@@ -71,12 +71,12 @@ class StepperCommands(Provider):
         if app.ledger is None:
             return []
         hits = []
-        for position, entry in enumerate(app.ledger.entries):
+        for row, entry in enumerate(app.ledger.entries):
             if entry.key.family.value in ("x", "y"):
                 continue  # given, not computed: nothing to jump to
             scope = {"batch": " (batch mean)", "parameter": " (update)"}.get(entry.scope, "")
             text = f"Go to {normalize(entry.symbol)}{scope}  ·  {entry.symbol}  ·  {entry.quantity}"
-            hits.append((text, partial(app.goto_entry, position), entry.section))
+            hits.append((text, partial(app.goto_entry, row), entry.section))
         return hits
 
     async def discover(self) -> Hits:

@@ -33,8 +33,9 @@ class PromptScreen(ModalScreen[object]):
             self.dismiss(value)
 
 
-def GotoScreen(total: int) -> PromptScreen:
-    """Go to an event number (1-based, as the status line counts)."""
+def goto_prompt(total: int) -> PromptScreen:
+    """The prompt for an event number to go to (1-based, as the status line counts); it is
+    dismissed with the event's index."""
 
     def parse(text: str) -> int | None:
         text = text.strip().replace(",", "").replace("_", "")

@@ -39,13 +39,3 @@ class AnswerBox(Input):
         self.app.bell()
         self.notify("The answer box takes a number (digits, −, ., e); Esc leaves it.", timeout=3)
 
-
-def parse_number(text: str) -> float | None:
-    """A number as a student types it: "−0.5", "1,5e-3" (comma decimal), "+.25"."""
-    cleaned = text.strip().replace("−", "-").replace("×10^", "e").replace(" ", "")
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None

@@ -15,6 +15,7 @@ from backprop_stepper.core.printed import Comparison
 from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 
+from ..controller.view import BlockText, Equation, EventText, QuestionText, WhyText
 from .lines import LineView
 from .runs import Line, plain, role_classes, wrap
 
@@ -39,38 +40,25 @@ class EquationsPanel(LineView, can_focus=False):
 
     spacious = False  # maximised for a lecture hall: a blank line between lines
 
-    def show(self, event: Event, printed: list[Comparison], notes: list[Note]) -> None:
-        self._logical = equations(event, printed, notes, short=self.screen.has_class("-short") and not self.spacious,
-                                  batch=self.batch)
-        self._matrix = False
-        self.scroll_home()
-        self._layout()
+    def show(self, equation: Equation) -> None:
+        """What a step says, laid out once: the body's lines, then the lines the modes add."""
+        body = equation.body
+        if isinstance(body, EventText):
+            lines = equations(body.event, body.printed, body.notes,
+                              short=self.screen.has_class("-short") and not self.spacious, batch=self.batch)
+        elif isinstance(body, QuestionText):  # predict mode: the value is hidden until answered
+            lines = question(body.event, body.hints, body.feedback, body.tolerance, self.batch)
+        elif isinstance(body, WhyText):
+            lines = explanation_lines(body.explanation)
+        else:
+            from .matrices import block_lines  # only the matrix view needs it
 
-    def show_question(self, event: Event, hints: int, feedback: Line, tolerance: float) -> None:
-        """Predict mode: the value is hidden until the student's answer is right (or revealed)."""
-        self._logical = question(event, hints, feedback, tolerance, self.batch)
-        self._matrix = False
-        self.scroll_home()
-        self._layout()
-
-    def show_explanation(self, explanation) -> None:
-        """"Why this number?": the chain-rule expansion of a value."""
-        self._logical = explanation_lines(explanation)
-        self._matrix = False
-        self.scroll_home()
-        self._layout()
-
-    def add_line(self, line: Line, at: int | None = None) -> None:
-        """One more line: at the end, or at position `at` (feedback goes under the heading)."""
-        self._logical.insert(len(self._logical) if at is None else at, line)
-        self._layout()
-
-    def show_block(self, block) -> None:
-        """The matrix view: the block's vector equation with its matrices."""
-        from .matrices import block_lines  # only the matrix view needs it
-
-        self._logical = block_lines(block.title, block.formula, block.parts, block.phase.value)
-        self._matrix = True
+            block = body.block
+            lines = block_lines(block.title, block.formula, block.parts, block.phase.value)
+        for at, line in equation.extra:  # e.g. an answer's feedback under the heading, the variant's value
+            lines.insert(len(lines) if at is None else at, line)
+        self._logical = lines
+        self._matrix = isinstance(body, BlockText)
         self.scroll_home()
         self._layout()
 

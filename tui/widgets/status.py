@@ -91,15 +91,15 @@ class StatusBar(LineView, can_focus=False):
 
     def show(self, trace: Trace, event: Event, flags: str = "", events=None) -> None:
         """`events`: the indices of a matrix-view block, named instead of the one event."""
-        s = trace.scenario
-        n = len(s.samples)
+        scenario = trace.scenario
+        n = len(scenario.samples)
         # A batch-level event (average, update) of a one-sample run is still about that sample.
         sample = f"{event.sample or 1}/{n}" if event.sample is not None or n == 1 else "batch"
         # Counters first: a narrow terminal cuts the title, never the position.
         counters: Line = [
             (events_text(events or (event.index,), len(trace)), "bold"),
             (f" · iteration {event.iteration:,}/{trace.iterations:,} · sample {sample}  │  ", ""),
-            (s.title, "bold"),
+            (scenario.title, "bold"),
         ]
         done = (event.index + 1) / len(trace)
         # The flags (the predict score, autoplay and its speed, the modes) matter more than the

@@ -203,9 +203,12 @@ class ValueTable(LineView, can_focus=True):
                                            or state.updated[position])
             shown = printed.get(position, ()) if known else ()
             self._texts[position] = (mark, text, role, shown)
+        # The cursor follows the step; a repaint of the same step (a resize, a mode switched on or
+        # off) leaves it where the user put it, so b or w still apply to the row they chose.
+        moved = self._previous is None or (self._previous.index, self._previous.current) != (state.index, state.current)
         self._previous, self._previous_marks, self._previous_printed = state, marks, printed
         self.invalidate([self._row_of[p] for p in changed])
-        if state.current is not None:
+        if state.current is not None and moved:
             self.select_row(self._row_of[state.current])
 
     def _changed(self, state: LedgerState) -> set[int]:
