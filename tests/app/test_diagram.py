@@ -88,3 +88,32 @@ def test_a_step_along_the_connections_of_a_network_too_tall_is_a_closeup_that_fi
     small_ledger = Ledger(small)
     small_painter = DiagramPainter(small_ledger)
     assert not any(small_painter.paint(small_ledger.at(i), small[i], 80, 9).closeup for i in range(len(small)))
+
+
+def test_a_softmax_output_of_a_network_too_tall_is_a_closeup_of_its_quotient_and_net_inputs():
+    """o₂ = e^z₂ / Σⱼ e^zⱼ reads every net input of its layer, which stand beside the other
+    neurons: in the nine rows of an 80×24 terminal they did not fit with o₂'s own rows. Drawn as
+    a close-up, the quotient and every net input are there; the other steps off the connections
+    keep the network, and so does a panel tall enough for all of it."""
+    trace = Trace(resolve("40-softmax-2-3-3"))
+    ledger = Ledger(trace)
+    painter = DiagramPainter(ledger)
+    outputs = 0
+    for index, event in enumerate(trace):
+        state = ledger.at(index, event)
+        picture = painter.paint(state, event, 80, 9)
+        softmax = event.kind is Kind.ACTIVATION and event.key.layer == 2
+        along = event.kind in (Kind.NET_INPUT, Kind.BACKPROP_SUM, Kind.WEIGHT_GRADIENT)  # see above
+        assert picture.closeup == (softmax or along), f"event {index + 1} {event.symbol}"
+        if softmax:
+            outputs += 1
+            text = "\n".join(plain(line) for line in picture.lines)
+            assert picture.width <= 80 and picture.height == 9
+            assert len(state.reads) == 5  # e^z, Σ and the layer's three net inputs
+            for entry in (*state.reads, state.current):
+                symbol, value = ledger.entries[entry].symbol, short(state.value(entry))
+                assert re.search(re.escape(symbol) + r"\s+" + re.escape(value), text), (symbol, value)
+            exp, normaliser = (ledger.entries[entry].symbol for entry in state.reads[:2])
+            assert re.search(rf"{re.escape(exp)}\s+\S+ ÷ •{re.escape(normaliser)}", text)
+        assert not painter.paint(state, event, 80, 40).closeup
+    assert outputs == 3

@@ -8,7 +8,6 @@ import pytest
 from textual.widgets import Footer
 
 from backprop_stepper.core import Trace, resolve
-from backprop_stepper.core.quantities import Family, Key, Kind
 from backprop_stepper.tui.app import MIN_HEIGHT, MIN_WIDTH, StepperApp
 from backprop_stepper.tui.diagram_layout import short
 from backprop_stepper.tui.widgets.diagram import NetworkDiagram
@@ -29,26 +28,11 @@ def shown(text: str, symbol: str, value: str) -> bool:
     return re.search(pattern, text, re.MULTILINE) is not None
 
 
-def other_net_inputs(app: StepperApp) -> set[int]:
-    """What a softmax output of a layer of three or more reads beyond its own column: the other
-    neurons' net inputs (o₂ = e^z₂ / Σⱼ e^zⱼ depends on z₁ and z₃ too). With the focused neuron's
-    weights open, nine rows cannot hold the whole layer at 80×24; the value table marks them."""
-    event = app.trace[app.position]
-    layers = app.trace.scenario.layers
-    if event.kind is not Kind.ACTIVATION or event.key.layer == 0:
-        return set()
-    layer = layers[event.key.layer - 1]
-    if layer.activation != "softmax" or layer.size < 3:
-        return set()
-    others = {Key(Family.Z, event.key.layer, k) for k in range(1, layer.size + 1) if k != event.key.j}
-    return {entry for entry in app.ledger.at(app.position).reads if app.ledger.entries[entry].key in others}
-
-
 def missing_items(app: StepperApp) -> list[str]:
     """The quantities the current event computes and reads that the diagram does not show."""
     state = app.ledger.at(app.position)
     text = app.query_one(NetworkDiagram).visible_text
-    wanted = {*state.reads, *([state.current] if state.current is not None else [])} - other_net_inputs(app)
+    wanted = {*state.reads, *([state.current] if state.current is not None else [])}
     missing = []
     for entry in sorted(wanted):
         symbol, value = app.ledger.entries[entry].symbol, short(state.value(entry))
@@ -82,9 +66,7 @@ async def test_every_step_shows_what_it_computes_and_reads_at_80x24(name):
     """From the first event to the last, in order as in class, so that the diagram's scrolling is
     what it would be. Visible means in the diagram's view, as the symbol then its value, for every
     quantity: a weight of the 6-10-10-4 network's 10×10 layer too (its nine rows show such a step
-    as a close-up), not only in the value table, which has room for two rows at this size. (A
-    softmax output of three neurons or more need not show the other neurons' net inputs, see
-    other_net_inputs.)"""
+    as a close-up), not only in the value table, which has room for two rows at this size."""
     assert not await walk(name)
 
 
