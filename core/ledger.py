@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,8 +25,9 @@ from .scenario import Mode
 from .trace import Event, Trace
 
 
-@dataclass(frozen=True)
-class Entry:
+# A named tuple, not a frozen dataclass: as immutable, and defined at import (every start) in a
+# tenth of the time (about 0.6 ms less).
+class Entry(NamedTuple):
     """One row of the value table: a quantity in one scope (the sample on show's, the batch's, or a parameter)."""
 
     key: Key
