@@ -96,3 +96,29 @@ def test_no_new_dataclass_is_generated_on_the_way_to_the_first_frame():
                  "                      and dataclasses.is_dataclass(v))))\n")
     new = set(found.split()) - DATACLASSES_AT_START
     assert not new, f"dataclasses generated at every start: {sorted(new)} (a NamedTuple or a plain class is cheaper)"
+
+
+async def test_the_cycle_collector_waits_for_the_first_frame_then_resumes():
+    import gc
+
+    from backprop_stepper.core import Trace, resolve
+    from backprop_stepper.tui.app import StepperApp
+    from backprop_stepper.tui.launch import collector_paused
+
+    trace = Trace(resolve("sigmoid-2-2-2"))
+    calls = []
+    assert gc.isenabled()
+    try:
+        with collector_paused() as first_frame_shown:
+            def shown():
+                calls.append(gc.isenabled())  # still paused while the first screen was built
+                first_frame_shown()
+
+            app = StepperApp(trace=trace, watch=False, on_first_frame=shown)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                assert calls == [False] and gc.isenabled()  # resumed once it was painted, not at exit
+                assert gc.get_freeze_count() > 0
+        assert calls == [False] and gc.isenabled()
+    finally:
+        gc.unfreeze()
