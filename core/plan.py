@@ -1,4 +1,4 @@
-"""The plan: the order of events in one iteration, and what each event reads.
+"""The plan: the events of one iteration, in the order of `core.schedule`, and what each reads.
 
 Every iteration of a scenario has the same structure, so the structure is built once, as a few
 numpy columns (kind, sample, layer, neuron ...) and a compressed list of reads. A trace of any
