@@ -43,6 +43,7 @@ class Mark(StrEnum):
 
     @property
     def glyph(self) -> str:
+        """The mark drawn before a marked value: ▶ for the quantity computed now, • for one it reads."""
         return "▶" if self is Mark.CURRENT else "•"
 
 
