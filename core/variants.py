@@ -24,6 +24,7 @@ class Variant:
 
     @property
     def option(self) -> str:
+        """The variant as `--compare` writes it: ``name=value``."""
         return f"{self.name}={self.value}"
 
 
