@@ -103,10 +103,11 @@ class Deliveries:
             offer.chunks.put_nowait(chunk.encode(offer.encoding or "utf-8") if isinstance(chunk, str) else chunk)
 
     def cancel(self, owner: object) -> None:
-        """The session has ended: its downloads end where they are."""
-        for offer in self.offers.values():
+        """The session has ended: its downloads end where they are, and its other offers go."""
+        for key, offer in list(self.offers.items()):
             if offer.owner is owner:
                 offer.chunks.put_nowait(None)
+                del self.offers[key]
 
     async def chunks(self, key: str) -> AsyncIterator[bytes]:
         offer = self.offers[key]
