@@ -150,7 +150,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
     plan = trace.plan
     scenario = trace.scenario
     samples = plan.step_samples(step - 1)
-    in_step = np.flatnonzero(plan.step == step - 1)
+    in_step = np.flatnonzero(plan.update_step == step - 1)
     params = _parameters_at(trace, iteration, int(in_step[0]))
     values = trace.training.iteration(iteration).values
     scope = samples[0] if len(samples) == 1 else BATCH  # the gradient the update uses
@@ -162,7 +162,7 @@ def gradient_check(trace: Trace, iteration: int = 1, step: int = 1, epsilon: flo
             targets += [(Family.DE_DB, Family.B, (j,)) for j in range(1, layer.size + 1)]
         for gradient_family, parameter_family, index in targets:
             gradient = Key(gradient_family, l, *index)
-            offsets = [o for o in trace.offsets(gradient, scope) if plan.step[o] == step - 1]
+            offsets = [o for o in trace.offsets(gradient, scope) if plan.update_step[o] == step - 1]
             analytic = float(values[offsets[0]])
             where = (l - 1, 0 if parameter_family is Family.W else 1, tuple(n - 1 for n in index))
             numeric = (_shifted_loss(scenario, params, samples, where, epsilon)

@@ -45,6 +45,7 @@ class Mark(StrEnum):
 
     @property
     def glyph(self) -> str:
+        """The mark drawn before a marked value: ▶ for the quantity computed now, • for one it reads."""
         return "▶" if self is Mark.CURRENT else "•"
 
 
@@ -178,7 +179,7 @@ class Ledger:
         for row, position in enumerate(self._parameter_rows):
             key = self.entries[position].key
             for offset in trace.offsets(key):  # batch updates, or one per sample (stochastic)
-                self._updates[row, plan.step[offset]] = offset
+                self._updates[row, plan.update_step[offset]] = offset
 
         self._printed_for: tuple[int, int] | None = None
         self._printed: dict[int, list[Comparison]] = {}
@@ -209,7 +210,7 @@ class Ledger:
         sample = plan.sample_at(offset)
         if sample is not BATCH:
             return sample
-        return plan.step_samples(int(plan.step[offset]))[-1]
+        return plan.step_samples(int(plan.update_step[offset]))[-1]
 
     def computed_by(self, offsets, shown: int) -> tuple[int, ...]:
         """The entries the events at these offsets compute, for the sample on show."""
@@ -245,7 +246,7 @@ class Ledger:
 
         # Parameters: the latest update at or before this event, else the iteration's start
         # value; "before" is the value the current update step began with.
-        step = int(trace.plan.step[offset])
+        step = int(trace.plan.update_step[offset])
         updates = self._updates  # (parameters, steps); steps update in order
         done = updates <= offset
         count = done.sum(axis=1)

@@ -77,7 +77,7 @@ class MatrixView:
             if group == "grad" and sample is None:
                 group = "mean"
             layer = int(plan.layer[offset]) if group not in ("loss", "loss mean") else 0
-            groups.setdefault((int(plan.step[offset]), sample, group, layer), []).append(offset)
+            groups.setdefault((int(plan.update_step[offset]), sample, group, layer), []).append(offset)
         ordered = sorted(groups.items(), key=lambda item: item[1][-1])
         self._keys = [key for key, _ in ordered]
         self._offsets = [offsets for _, offsets in ordered]

@@ -1,4 +1,4 @@
-"""The plan: the order of events in one iteration, and what each event reads.
+"""The plan: the events of one iteration, in the order of `core.schedule`, and what each reads.
 
 Every iteration of a scenario has the same structure, so the structure is built once, as a few
 numpy columns (kind, sample, layer, neuron ...) and a compressed list of reads. A trace of any
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,7 +36,8 @@ from .quantities import (
     Kind,
     SampleNumber,
 )
-from .scenario import Mode, Scenario, UpdateOrder
+from .scenario import Mode, Scenario
+from .schedule import Operation, Stage, iteration_stages, update_steps
 
 # A plan is held in memory as numpy columns; this bounds one iteration (not the number of
 # iterations, which costs nothing until visited).
@@ -81,7 +83,7 @@ def count_events(scenario: Scenario) -> int:
         per_sample += K + 1  # each e^z and the normaliser
     # The output layer's backward: δ = o − t alone, or ∂E/∂o, a row of the Jacobian and δ.
     per_sample += {"direct": -2 * K, "jacobian": K * K - K, "elementwise": 0}[scenario.output_delta]
-    groups = _groups(scenario)
+    groups = update_steps(scenario)
     total = 0
     for group in groups:
         g = len(group)
@@ -89,11 +91,14 @@ def count_events(scenario: Scenario) -> int:
     return total
 
 
-def _groups(scenario: Scenario) -> list[np.ndarray]:
-    n = len(scenario.samples)
-    if scenario.mode is Mode.STOCHASTIC:
-        return [np.array([s]) for s in range(n)]
-    return [np.arange(n)]
+class Layout(NamedTuple):
+    """Names one array of the training (`core.training`): the events of one kind, of one layer, in
+    one update step; `batch` for the batch's gradients rather than each sample's."""
+
+    update_step: int  # counted from 0
+    kind: Kind
+    layer: int
+    batch: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: numpy columns have no ==
@@ -104,7 +109,7 @@ class Plan:
     kind: np.ndarray  # uint8 code into KINDS
     phase: np.ndarray  # uint8 code into PHASES
     sample: np.ndarray  # int32 storage: 0-based, -1 for batch-level events (use `sample_at`)
-    step: np.ndarray  # int32: which update step of the iteration
+    update_step: np.ndarray  # int32: which update step of the iteration, from 0
     layer: np.ndarray  # int16, 1-based (0 for loss events)
     j: np.ndarray  # int16, 1-based neuron (output k for loss terms)
     i: np.ndarray  # int16, 1-based source neuron of a weight (0 otherwise)
@@ -113,13 +118,22 @@ class Plan:
     n_context: int
     context_keys: tuple[tuple[Key, SampleNumber], ...]  # (key, sample) of each context slot
     steps: tuple[np.ndarray, ...]  # storage: indices into scenario.samples per update step (`step_samples`)
-    offsets: dict  # (step, array name, layer) -> event offsets, shaped like the engine's array
+    stages: tuple[Stage, ...]  # the iteration's order (`core.schedule`), which the training follows too
+    layouts: dict[Layout, np.ndarray]  # the offsets of each of the training's arrays, shaped like it
     segment_starts: np.ndarray  # offsets where (phase, sample) changes: the "phase" boundaries
 
     def __post_init__(self) -> None:
         # Keys of offsets looked up so far: stepping reads the same few hundred over and over.
         # Bounded by the plan's size and freed with the plan.
         object.__setattr__(self, "_keys", {})
+
+    @cached_property
+    def step_layouts(self) -> tuple[dict[tuple[Kind, int, bool], np.ndarray], ...]:
+        """`layouts` by update step, keyed (kind, layer, batch): the training's lookups at each write."""
+        by_step: tuple[dict, ...] = tuple({} for _ in self.steps)
+        for (step, kind, layer, batch), offsets in self.layouts.items():
+            by_step[step][kind, layer, batch] = offsets
+        return by_step
 
     def kind_at(self, offset: int) -> Kind:
         """The kind of the event at `offset`."""
@@ -130,7 +144,7 @@ class Plan:
         return _sample_number(int(self.sample[offset]))
 
     def step_samples(self, step: int) -> tuple[int, ...]:
-        """The samples of update step `step` (counted from 0, as the `step` column counts)."""
+        """The samples of update step `step` (counted from 0, as the `update_step` column counts)."""
         return self._step_samples[step]
 
     @cached_property
@@ -186,25 +200,27 @@ class Plan:
 
 
 class _Builder:
+    """Lays out the events of one iteration, stage by stage (`core.schedule`), sample by sample."""
+
     def __init__(self, scenario: Scenario) -> None:
-        self.s = scenario
+        self.scenario = scenario
         self.kind: list[int] = []
         self.sample: list[int] = []
-        self.step: list[int] = []
+        self.update_step: list[int] = []
         self.layer: list[int] = []
         self.j: list[int] = []
         self.i: list[int] = []
         self.read_ptr: list[int] = [0]
         self.read_slot: list[int] = []
-        self.offsets: dict = {}
+        self.layouts: dict[Layout, np.ndarray] = {}
         self.latest: dict[tuple[Key, int], int] = {}
         self.context: list[tuple[Key, int]] = []
-        for s, _ in enumerate(scenario.samples):
+        for sample, _ in enumerate(scenario.samples):
             for i in range(1, scenario.inputs + 1):
-                self._context(Key(Family.X, 0, i), s)
-        for s, _ in enumerate(scenario.samples):
+                self._context(Key(Family.X, 0, i), sample)
+        for sample, _ in enumerate(scenario.samples):
             for k in range(1, scenario.outputs + 1):
-                self._context(Key(Family.Y, 0, k), s)
+                self._context(Key(Family.Y, 0, k), sample)
         for l, layer in enumerate(scenario.layers, start=1):
             rows, cols = layer.weights.shape
             for j in range(1, rows + 1):
@@ -222,17 +238,18 @@ class _Builder:
     def slot(self, key: Key, sample: int) -> int:
         return self.latest[(key, sample)]
 
-    def array(self, step: int, name: str, layer: int, shape: tuple[int, ...]) -> np.ndarray:
-        key = (step, name, layer)
-        if key not in self.offsets:
-            self.offsets[key] = np.full(shape, -1, dtype=np.int64)
-        return self.offsets[key]
+    def at(self, kind: Kind, layer: int, shape: tuple[int, ...], batch: bool = False) -> np.ndarray:
+        """Where this update step's events of `kind` go, shaped as the training's array of them."""
+        key = Layout(self.stage.update_step, kind, layer, batch)
+        if key not in self.layouts:
+            self.layouts[key] = np.full(shape, -1, dtype=np.int64)
+        return self.layouts[key]
 
-    def emit(self, kind: Kind, step: int, sample: int, l: int, j: int, i: int, reads: list[int]) -> int:
+    def emit(self, kind: Kind, sample: int, l: int, j: int, i: int, reads: list[int]) -> int:
         offset = len(self.kind)
         self.kind.append(_KIND_CODE[kind])
         self.sample.append(sample)
-        self.step.append(step)
+        self.update_step.append(self.stage.update_step)
         self.layer.append(l)
         self.j.append(j)
         self.i.append(i)
@@ -243,193 +260,187 @@ class _Builder:
         self.latest[(key, scope)] = self.n_context + offset
         return offset
 
-    # -- the parts of an iteration -------------------------------------------------------------
+    def iteration(self) -> None:
+        by_sample = {
+            Operation.FORWARD: self.forward,
+            Operation.LOSS: self.loss,
+            Operation.BACKWARD: self.backward,
+        }
+        for_step = {
+            Operation.BATCH_LOSS: self.batch_loss,
+            Operation.BATCH_GRADIENT: self.batch_gradients,
+            Operation.UPDATE: self.updates,
+        }
+        self.stages = tuple(iteration_stages(self.scenario))
+        for stage in self.stages:
+            self.stage = stage
+            if stage.by_sample:
+                for t, sample in enumerate(stage.samples.tolist()):
+                    for operation, l in stage.operations:
+                        by_sample[operation](t, sample, l)
+            else:
+                for operation, l in stage.operations:
+                    for_step[operation](l)
 
-    def source(self, l: int, i: int, s: int) -> int:
-        return self.slot(Key(Family.X, 0, i) if l == 1 else Key(Family.A, l - 1, i), s)
+    # -- the operations of a stage (`core.schedule.Operation`) ---------------------------------
 
-    def forward(self, step: int, t: int, s: int, g: int) -> None:
-        for l, layer in enumerate(self.s.layers, start=1):
-            rows, cols = layer.weights.shape
-            z_at = self.array(step, "z", l, (g, rows))
-            a_at = self.array(step, "a", l, (g, rows))
-            for j in range(1, rows + 1):
-                reads = []
-                for i in range(1, cols + 1):
-                    reads += [self.source(l, i, s), self.slot(Key(Family.W, l, j, i), _BATCH)]
-                if layer.biases is not None:
-                    reads.append(self.slot(Key(Family.B, l, j), _BATCH))
-                z_at[t, j - 1] = self.emit(Kind.NET_INPUT, step, s, l, j, 0, reads)
-                if layer.activation != "softmax":
-                    a_at[t, j - 1] = self.emit(
-                        Kind.ACTIVATION, step, s, l, j, 0, [self.slot(Key(Family.Z, l, j), s)]
-                    )
-            if layer.activation == "softmax":
-                self.softmax(step, t, s, g, l, rows)
+    @property
+    def group_size(self) -> int:
+        return len(self.stage.samples)
 
-    def softmax(self, step: int, t: int, s: int, g: int, l: int, rows: int) -> None:
+    def source(self, l: int, i: int, sample: int) -> int:
+        return self.slot(Key(Family.X, 0, i) if l == 1 else Key(Family.A, l - 1, i), sample)
+
+    def forward(self, t: int, sample: int, l: int) -> None:
+        layer = self.scenario.layers[l - 1]
+        rows, cols = layer.weights.shape
+        g = self.group_size
+        z_at = self.at(Kind.NET_INPUT, l, (g, rows))
+        a_at = self.at(Kind.ACTIVATION, l, (g, rows))
+        for j in range(1, rows + 1):
+            reads = []
+            for i in range(1, cols + 1):
+                reads += [self.source(l, i, sample), self.slot(Key(Family.W, l, j, i), _BATCH)]
+            if layer.biases is not None:
+                reads.append(self.slot(Key(Family.B, l, j), _BATCH))
+            z_at[t, j - 1] = self.emit(Kind.NET_INPUT, sample, l, j, 0, reads)
+            if layer.activation != "softmax":
+                a_at[t, j - 1] = self.emit(Kind.ACTIVATION, sample, l, j, 0, [self.slot(Key(Family.Z, l, j), sample)])
+        if layer.activation == "softmax":
+            self.softmax(t, sample, l, rows)
+
+    def softmax(self, t: int, sample: int, l: int, rows: int) -> None:
         """As a student computes it by hand: each e^{z_k}, their sum, then each output."""
-        exp_at = self.array(step, "exp", l, (g, rows))
+        g = self.group_size
+        exp_at = self.at(Kind.EXPONENTIAL, l, (g, rows))
         for k in range(1, rows + 1):
-            exp_at[t, k - 1] = self.emit(Kind.EXPONENTIAL, step, s, l, k, 0, [self.slot(Key(Family.Z, l, k), s)])
-        exps = [self.slot(Key(Family.EXP, l, k), s) for k in range(1, rows + 1)]
-        self.array(step, "expsum", l, (g,))[t] = self.emit(Kind.NORMALISER, step, s, l, 0, 0, exps)
-        a_at = self.array(step, "a", l, (g, rows))
-        nets = [self.slot(Key(Family.Z, l, k), s) for k in range(1, rows + 1)]
-        normaliser = self.slot(Key(Family.EXP_SUM, l), s)
+            exp_at[t, k - 1] = self.emit(Kind.EXPONENTIAL, sample, l, k, 0, [self.slot(Key(Family.Z, l, k), sample)])
+        exps = [self.slot(Key(Family.EXP, l, k), sample) for k in range(1, rows + 1)]
+        self.at(Kind.NORMALISER, l, (g,))[t] = self.emit(Kind.NORMALISER, sample, l, 0, 0, exps)
+        a_at = self.at(Kind.ACTIVATION, l, (g, rows))
+        nets = [self.slot(Key(Family.Z, l, k), sample) for k in range(1, rows + 1)]
+        normaliser = self.slot(Key(Family.EXP_SUM, l), sample)
         for k in range(1, rows + 1):
             # The formula reads e^{z_k} and the normaliser; every net input of the layer is read
             # too, because the output depends on each of them (the diagram marks them all).
-            a_at[t, k - 1] = self.emit(Kind.ACTIVATION, step, s, l, k, 0, [exps[k - 1], normaliser, *nets])
+            a_at[t, k - 1] = self.emit(Kind.ACTIVATION, sample, l, k, 0, [exps[k - 1], normaliser, *nets])
 
-    def loss(self, step: int, t: int, s: int, g: int) -> None:
-        L, K = len(self.s.layers), self.s.outputs
-        output = [self.slot(Key(Family.A, L, k), s) for k in range(1, K + 1)]
-        target = [self.slot(Key(Family.Y, 0, k), s) for k in range(1, K + 1)]
+    def loss(self, t: int, sample: int, _layer: int) -> None:
+        L, K, g = len(self.scenario.layers), self.scenario.outputs, self.group_size
+        output = [self.slot(Key(Family.A, L, k), sample) for k in range(1, K + 1)]
+        target = [self.slot(Key(Family.Y, 0, k), sample) for k in range(1, K + 1)]
         if K > 1:
-            terms_at = self.array(step, "E_k", 0, (g, K))
+            terms_at = self.at(Kind.LOSS_TERM, 0, (g, K))
             for k in range(1, K + 1):
-                terms_at[t, k - 1] = self.emit(
-                    Kind.LOSS_TERM, step, s, 0, k, 0, [output[k - 1], target[k - 1]]
-                )
-            reads = [self.slot(Key(Family.LOSS_TERM, 0, k), s) for k in range(1, K + 1)]
+                terms_at[t, k - 1] = self.emit(Kind.LOSS_TERM, sample, 0, k, 0, [output[k - 1], target[k - 1]])
+            reads = [self.slot(Key(Family.LOSS_TERM, 0, k), sample) for k in range(1, K + 1)]
         else:
             reads = [output[0], target[0]]
-        self.array(step, "E", 0, (g,))[t] = self.emit(Kind.LOSS_TOTAL, step, s, 0, 0, 0, reads)
+        self.at(Kind.LOSS_TOTAL, 0, (g,))[t] = self.emit(Kind.LOSS_TOTAL, sample, 0, 0, 0, reads)
 
-    def output_layer(self, step: int, t: int, s: int, g: int, l: int) -> None:
+    def output_layer(self, t: int, sample: int, l: int) -> None:
         """The output layer's error signals when they are not ∂E/∂o · ∂o/∂z neuron by neuron."""
-        rows = self.s.layers[l - 1].size
-        delta_at = self.array(step, "delta", l, (g, rows))
-        output = [self.slot(Key(Family.A, l, k), s) for k in range(1, rows + 1)]
-        target = [self.slot(Key(Family.Y, 0, k), s) for k in range(1, rows + 1)]
-        if self.s.output_delta == "direct":
+        rows, g = self.scenario.layers[l - 1].size, self.group_size
+        delta_at = self.at(Kind.DELTA, l, (g, rows))
+        output = [self.slot(Key(Family.A, l, k), sample) for k in range(1, rows + 1)]
+        target = [self.slot(Key(Family.Y, 0, k), sample) for k in range(1, rows + 1)]
+        if self.scenario.output_delta == "direct":
             for k in range(1, rows + 1):
-                delta_at[t, k - 1] = self.emit(Kind.DELTA, step, s, l, k, 0, [output[k - 1], target[k - 1]])
-                self.gradients(step, t, s, g, l, k)
+                delta_at[t, k - 1] = self.emit(Kind.DELTA, sample, l, k, 0, [output[k - 1], target[k - 1]])
+                self.gradients(t, sample, l, k)
             return
         # A softmax under another loss: every ∂E/∂oⱼ first, then for each net input k the
         # Jacobian column ∂oⱼ/∂zₖ and the sum over j, term by term.
-        dEda_at = self.array(step, "dEda", l, (g, rows))
-        jacobian_at = self.array(step, "jacobian", l, (g, rows, rows))
+        dEda_at = self.at(Kind.OUTPUT_ERROR, l, (g, rows))
+        jacobian_at = self.at(Kind.JACOBIAN, l, (g, rows, rows))
         for j in range(1, rows + 1):
-            dEda_at[t, j - 1] = self.emit(Kind.OUTPUT_ERROR, step, s, l, j, 0, [output[j - 1], target[j - 1]])
+            dEda_at[t, j - 1] = self.emit(Kind.OUTPUT_ERROR, sample, l, j, 0, [output[j - 1], target[j - 1]])
         for k in range(1, rows + 1):
             for j in range(1, rows + 1):
                 reads = [output[k - 1]] if j == k else [output[j - 1], output[k - 1]]
-                jacobian_at[t, j - 1, k - 1] = self.emit(Kind.JACOBIAN, step, s, l, j, k, reads)
+                jacobian_at[t, j - 1, k - 1] = self.emit(Kind.JACOBIAN, sample, l, j, k, reads)
             reads = []
             for j in range(1, rows + 1):
-                reads += [self.slot(Key(Family.DE_DA, l, j), s), self.slot(Key(Family.DA_DZ, l, j, k), s)]
-            delta_at[t, k - 1] = self.emit(Kind.DELTA, step, s, l, k, 0, reads)
-            self.gradients(step, t, s, g, l, k)
+                reads += [self.slot(Key(Family.DE_DA, l, j), sample), self.slot(Key(Family.DA_DZ, l, j, k), sample)]
+            delta_at[t, k - 1] = self.emit(Kind.DELTA, sample, l, k, 0, reads)
+            self.gradients(t, sample, l, k)
 
-    def gradients(self, step: int, t: int, s: int, g: int, l: int, j: int) -> None:
-        layer = self.s.layers[l - 1]
+    def gradients(self, t: int, sample: int, l: int, j: int) -> None:
+        layer = self.scenario.layers[l - 1]
         rows, cols = layer.weights.shape
-        gw_at = self.array(step, "gW", l, (g, rows, cols))
-        gb_at = self.array(step, "gb", l, (g, rows))
-        delta = self.slot(Key(Family.DELTA, l, j), s)
+        g = self.group_size
+        gw_at = self.at(Kind.WEIGHT_GRADIENT, l, (g, rows, cols))
+        gb_at = self.at(Kind.BIAS_GRADIENT, l, (g, rows))
+        delta = self.slot(Key(Family.DELTA, l, j), sample)
         for i in range(1, cols + 1):
-            gw_at[t, j - 1, i - 1] = self.emit(Kind.WEIGHT_GRADIENT, step, s, l, j, i, [delta, self.source(l, i, s)])
+            reads = [delta, self.source(l, i, sample)]
+            gw_at[t, j - 1, i - 1] = self.emit(Kind.WEIGHT_GRADIENT, sample, l, j, i, reads)
         if layer.biases is not None:
-            gb_at[t, j - 1] = self.emit(Kind.BIAS_GRADIENT, step, s, l, j, 0, [delta])
+            gb_at[t, j - 1] = self.emit(Kind.BIAS_GRADIENT, sample, l, j, 0, [delta])
 
-    def backward_layer(self, step: int, t: int, s: int, g: int, l: int) -> None:
-        layers = self.s.layers
+    def backward(self, t: int, sample: int, l: int) -> None:
+        layers = self.scenario.layers
         layer = layers[l - 1]
-        if l == len(layers) and self.s.output_delta != "elementwise":
-            self.output_layer(step, t, s, g, l)
+        if l == len(layers) and self.scenario.output_delta != "elementwise":
+            self.output_layer(t, sample, l)
             return
-        rows, cols = layer.weights.shape
-        names = ("dEda", "dadz", "delta", "gb")
-        at = {name: self.array(step, name, l, (g, rows)) for name in names}
-        gw_at = self.array(step, "gW", l, (g, rows, cols))
+        rows, g = layer.size, self.group_size
+        error_kind = Kind.OUTPUT_ERROR if l == len(layers) else Kind.BACKPROP_SUM
+        error_at = self.at(error_kind, l, (g, rows))
+        slope_at = self.at(Kind.ACTIVATION_DERIVATIVE, l, (g, rows))
+        delta_at = self.at(Kind.DELTA, l, (g, rows))
+        local = Family.A if layer.activation in ("sigmoid", "tanh") else Family.Z
         for j in range(1, rows + 1):
             if l == len(layers):
-                reads = [self.slot(Key(Family.A, l, j), s), self.slot(Key(Family.Y, 0, j), s)]
-                kind = Kind.OUTPUT_ERROR
+                reads = [self.slot(Key(Family.A, l, j), sample), self.slot(Key(Family.Y, 0, j), sample)]
             else:
                 reads = []
                 for k in range(1, layers[l].size + 1):
-                    reads += [self.slot(Key(Family.DELTA, l + 1, k), s), self.slot(Key(Family.W, l + 1, k, j), _BATCH)]
-                kind = Kind.BACKPROP_SUM
-            at["dEda"][t, j - 1] = self.emit(kind, step, s, l, j, 0, reads)
-            local = Family.A if layer.activation in ("sigmoid", "tanh") else Family.Z
-            at["dadz"][t, j - 1] = self.emit(
-                Kind.ACTIVATION_DERIVATIVE, step, s, l, j, 0, [self.slot(Key(local, l, j), s)]
+                    reads += [self.slot(Key(Family.DELTA, l + 1, k), sample),
+                              self.slot(Key(Family.W, l + 1, k, j), _BATCH)]
+            error_at[t, j - 1] = self.emit(error_kind, sample, l, j, 0, reads)
+            slope_at[t, j - 1] = self.emit(Kind.ACTIVATION_DERIVATIVE, sample, l, j, 0,
+                                           [self.slot(Key(local, l, j), sample)])
+            delta_at[t, j - 1] = self.emit(
+                Kind.DELTA, sample, l, j, 0,
+                [self.slot(Key(Family.DE_DA, l, j), sample), self.slot(Key(Family.DA_DZ, l, j), sample)],
             )
-            at["delta"][t, j - 1] = self.emit(
-                Kind.DELTA, step, s, l, j, 0,
-                [self.slot(Key(Family.DE_DA, l, j), s), self.slot(Key(Family.DA_DZ, l, j), s)],
-            )
-            delta = self.slot(Key(Family.DELTA, l, j), s)
-            for i in range(1, cols + 1):
-                gw_at[t, j - 1, i - 1] = self.emit(
-                    Kind.WEIGHT_GRADIENT, step, s, l, j, i, [delta, self.source(l, i, s)]
-                )
-            if layer.biases is not None:
-                at["gb"][t, j - 1] = self.emit(Kind.BIAS_GRADIENT, step, s, l, j, 0, [delta])
+            self.gradients(t, sample, l, j)
 
-    def loss_mean(self, step: int, group: np.ndarray) -> None:
-        reads = [self.slot(Key(Family.LOSS), int(s)) for s in group]
-        self.array(step, "E_mean", 0, ())[()] = self.emit(Kind.LOSS_MEAN, step, _BATCH, 0, 0, 0, reads)
+    def batch_loss(self, _layer: int) -> None:
+        reads = [self.slot(Key(Family.LOSS), sample) for sample in self.stage.samples.tolist()]
+        self.at(Kind.LOSS_MEAN, 0, ())[()] = self.emit(Kind.LOSS_MEAN, _BATCH, 0, 0, 0, reads)
 
-    def averages(self, step: int, group: np.ndarray, l: int) -> None:
-        layer = self.s.layers[l - 1]
+    def batch_gradients(self, l: int) -> None:
+        layer = self.scenario.layers[l - 1]
         rows, cols = layer.weights.shape
-        gw_at = self.array(step, "gW_mean", l, (rows, cols))
-        gb_at = self.array(step, "gb_mean", l, (rows,))
+        samples = self.stage.samples.tolist()
+        gw_at = self.at(Kind.WEIGHT_GRADIENT, l, (rows, cols), batch=True)
+        gb_at = self.at(Kind.BIAS_GRADIENT, l, (rows,), batch=True)
         for j in range(1, rows + 1):
             for i in range(1, cols + 1):
-                reads = [self.slot(Key(Family.DE_DW, l, j, i), int(s)) for s in group]
-                gw_at[j - 1, i - 1] = self.emit(Kind.WEIGHT_GRADIENT, step, _BATCH, l, j, i, reads)
+                reads = [self.slot(Key(Family.DE_DW, l, j, i), sample) for sample in samples]
+                gw_at[j - 1, i - 1] = self.emit(Kind.WEIGHT_GRADIENT, _BATCH, l, j, i, reads)
             if layer.biases is not None:
-                reads = [self.slot(Key(Family.DE_DB, l, j), int(s)) for s in group]
-                gb_at[j - 1] = self.emit(Kind.BIAS_GRADIENT, step, _BATCH, l, j, 0, reads)
+                reads = [self.slot(Key(Family.DE_DB, l, j), sample) for sample in samples]
+                gb_at[j - 1] = self.emit(Kind.BIAS_GRADIENT, _BATCH, l, j, 0, reads)
 
-    def updates(self, step: int, group: np.ndarray, l: int) -> None:
-        layer = self.s.layers[l - 1]
+    def updates(self, l: int) -> None:
+        layer = self.scenario.layers[l - 1]
         rows, cols = layer.weights.shape
-        # A single-sample step updates from that sample's gradient; a batch from the average.
-        scope = int(group[0]) if len(group) == 1 else _BATCH
-        sample = scope if self.s.mode is Mode.STOCHASTIC else _BATCH
-        w_at = self.array(step, "W_new", l, (rows, cols))
-        b_at = self.array(step, "b_new", l, (rows,))
+        samples = self.stage.samples
+        # A single-sample step updates from that sample's gradient; a batch from the batch's.
+        scope = int(samples[0]) if len(samples) == 1 else _BATCH
+        sample = scope if self.scenario.mode is Mode.STOCHASTIC else _BATCH
+        w_at = self.at(Kind.WEIGHT_UPDATE, l, (rows, cols))
+        b_at = self.at(Kind.BIAS_UPDATE, l, (rows,))
         for j in range(1, rows + 1):
             for i in range(1, cols + 1):
                 reads = [self.slot(Key(Family.W, l, j, i), _BATCH), self.slot(Key(Family.DE_DW, l, j, i), scope)]
-                w_at[j - 1, i - 1] = self.emit(Kind.WEIGHT_UPDATE, step, sample, l, j, i, reads)
-            if layer.biases is not None and self.s.update_biases:
+                w_at[j - 1, i - 1] = self.emit(Kind.WEIGHT_UPDATE, sample, l, j, i, reads)
+            if layer.biases is not None and self.scenario.update_biases:
                 reads = [self.slot(Key(Family.B, l, j), _BATCH), self.slot(Key(Family.DE_DB, l, j), scope)]
-                b_at[j - 1] = self.emit(Kind.BIAS_UPDATE, step, sample, l, j, 0, reads)
-
-    def iteration(self) -> None:
-        L = len(self.s.layers)
-        layerwise = self.s.update_order is UpdateOrder.LAYERWISE
-        for step, group in enumerate(_groups(self.s)):
-            g = len(group)
-            for t, s in enumerate(group):
-                self.forward(step, t, int(s), g)
-                self.loss(step, t, int(s), g)
-                if not layerwise:
-                    for l in range(L, 0, -1):
-                        self.backward_layer(step, t, int(s), g, l)
-            if g > 1:
-                self.loss_mean(step, group)
-            if layerwise:
-                for l in range(L, 0, -1):
-                    for t, s in enumerate(group):
-                        self.backward_layer(step, t, int(s), g, l)
-                    if g > 1:
-                        self.averages(step, group, l)
-                    self.updates(step, group, l)
-            else:
-                if g > 1:
-                    for l in range(L, 0, -1):
-                        self.averages(step, group, l)
-                for l in range(L, 0, -1):
-                    self.updates(step, group, l)
+                b_at[j - 1] = self.emit(Kind.BIAS_UPDATE, sample, l, j, 0, reads)
 
     def finish(self) -> Plan:
         kind = np.array(self.kind, dtype=np.uint8)
@@ -438,12 +449,12 @@ class _Builder:
         sample = np.array(self.sample, dtype=np.int32)
         change = np.ones(len(kind), dtype=bool)
         change[1:] = (phase[1:] != phase[:-1]) | (sample[1:] != sample[:-1])
-        plan = Plan(
+        return Plan(
             size=len(kind),
             kind=kind,
             phase=phase,
             sample=sample,
-            step=np.array(self.step, dtype=np.int32),
+            update_step=np.array(self.update_step, dtype=np.int32),
             layer=np.array(self.layer, dtype=np.int16),
             j=np.array(self.j, dtype=np.int16),
             i=np.array(self.i, dtype=np.int16),
@@ -451,11 +462,11 @@ class _Builder:
             read_slot=np.array(self.read_slot, dtype=np.int64),
             n_context=self.n_context,
             context_keys=tuple((key, _sample_number(code)) for key, code in self.context),
-            steps=tuple(_groups(self.s)),
-            offsets=self.offsets,
+            steps=tuple(update_steps(self.scenario)),
+            stages=self.stages,
+            layouts=self.layouts,
             segment_starts=np.flatnonzero(change),
         )
-        return plan
 
 
 def check_size(scenario: Scenario, file: str) -> None:

@@ -59,7 +59,7 @@ class EventTemplate:
                  read_slots: tuple[int, ...], substitution: str, loss: str = "") -> None:
         self.offset = offset
         self.loss = loss  # the scenario's loss: it decides why a loss can be infinite
-        self.head = head  # sample, step, phase, kind, key, quantity, symbol, formula
+        self.head = head  # sample, update_step, phase, kind, key, quantity, symbol, formula
         self.middle = middle  # reads, read_samples, read_keys
         self.meaning = meaning  # for a finite value
         self.value_slot = value_slot
@@ -92,7 +92,7 @@ class EventTemplate:
         """The constant text of the event's JSON line (as ``json.dumps(event.as_json())`` writes
         it) around its index and iteration, value and substitution."""
         if self._json is None:
-            sample, _step, phase, kind, _key, quantity, symbol, formula = self.head
+            sample, _update_step, phase, kind, _key, quantity, symbol, formula = self.head
             reads, read_samples, _ = self.middle
             before_value = (f', "sample": {_dumps(sample)}, "phase": {_dumps(phase.value)}, '
                             f'"kind": {_dumps(kind.value)}, "quantity": {_dumps(quantity)}, '
@@ -135,7 +135,7 @@ class Templates:
         identities = [plan.slot_identity(slot) for slot in slots]
         readings = [Reading(k, s, position) for position, (k, s) in enumerate(identities)]
         formula, substitution = self.writer.write(kind, key, sample, readings)
-        head = (sample, int(plan.step[offset]) + 1, PHASES[plan.phase[offset]], kind,
+        head = (sample, int(plan.update_step[offset]) + 1, PHASES[plan.phase[offset]], kind,
                 key, quantity_id(key), self.symbols[key], formula)
         middle = (tuple(quantity_id(k) for k, _ in identities),
                   tuple(s for _, s in identities),

@@ -46,7 +46,7 @@ class Event(NamedTuple):
     index: int
     iteration: int  # 1-based
     sample: SampleNumber  # 1-based; None for batch-level events
-    step: int  # 1-based update step within the iteration (always 1 in batch mode)
+    update_step: int  # 1-based update step within the iteration (always 1 in batch mode)
     phase: Phase
     kind: Kind
     key: Key
@@ -368,12 +368,12 @@ class Trace:
         iteration = min(event.iteration, self.iterations)
         plan = self.plan
         sample = event.sample
-        step = event.step - 1
+        step = event.update_step - 1
         offsets = self.offsets(event.key)
         if offsets:
             def distance(offset: int) -> tuple:
                 return (KINDS[plan.kind[offset]] is not event.kind, plan.sample_at(offset) != sample,
-                        abs(int(plan.step[offset]) - step))
+                        abs(int(plan.update_step[offset]) - step))
             return self.index_of(iteration, int(min(offsets, key=distance)))
         # The quantity is gone (a smaller network): the same phase of the same update step and
         # sample where they exist, else the nearest step of that phase.
@@ -382,7 +382,7 @@ class Trace:
         starts = plan.segment_starts.tolist()
         ends = starts[1:] + [plan.size]
         phase = PHASES.index(event.phase)
-        segments = [(abs(int(plan.step[s]) - step), plan.sample_at(s) != sample, s, e)
+        segments = [(abs(int(plan.update_step[s]) - step), plan.sample_at(s) != sample, s, e)
                     for s, e in zip(starts, ends, strict=True) if plan.phase[s] == phase]
         if not segments:
             return self.index_of(iteration, min(other.locate(index)[1], plan.size - 1))

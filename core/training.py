@@ -18,7 +18,9 @@ from . import rules
 from .activations import activate, slope, softmax_jacobian
 from .losses import loss_terms, output_error
 from .plan import Plan
-from .scenario import Scenario, UpdateOrder
+from .quantities import Kind
+from .scenario import Scenario
+from .schedule import Operation
 
 Params = tuple[tuple[np.ndarray, np.ndarray | None], ...]  # (weights, biases) per layer
 
@@ -43,37 +45,64 @@ def initial_params(scenario: Scenario) -> Params:
 
 
 class _Writer:
-    """Puts a step's arrays into the iteration's value vector, where the plan says they go."""
+    """Puts an update step's arrays into the iteration's value vector, where the plan laid them out."""
 
-    def __init__(self, plan: Plan, step: int, values: np.ndarray) -> None:
-        self.plan, self.step, self.values = plan, step, values
+    def __init__(self, plan: Plan, values: np.ndarray) -> None:
+        self.plan, self.values = plan, values
+        self.update_step = -1
 
-    def __call__(self, name: str, layer: int, array) -> None:
-        self.values[self.plan.offsets[(self.step, name, layer)]] = array
+    def start(self, update_step: int) -> None:
+        self.update_step = update_step
+        self.layouts = self.plan.step_layouts[update_step]
 
-
-def _forward(scenario: Scenario, weights, biases, X, put: _Writer):
-    acts, nets = [X], [None]
-    for l, layer in enumerate(scenario.layers, start=1):
-        z = acts[-1] @ weights[l - 1].T
-        if biases[l - 1] is not None:
-            z = z + biases[l - 1]
-        a = activate(layer.activation, z, layer.leak)
-        put("z", l, z)
-        if layer.activation == "softmax":
-            # The steps as written by hand: e^{z_k} (∞ once z_k > 709.78, which the output,
-            # computed shifted, does not suffer from) and their sum.
-            exps = np.exp(z)
-            put("exp", l, exps)
-            put("expsum", l, np.add.reduce(exps, axis=1))
-        put("a", l, a)
-        nets.append(z)
-        acts.append(a)
-    return nets, acts
+    def __call__(self, kind: Kind, layer: int, array, batch: bool = False) -> None:
+        self.values[self.layouts[kind, layer, batch]] = array
 
 
-def _discard(name: str, layer: int, array) -> None:
+class _StepState:
+    """What one update step has computed so far, for all of its samples at once (one row each)."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray) -> None:
+        self.Y = Y
+        self.nets: list = [None]  # by layer; layer 0 has no net input
+        self.acts: list = [X]  # by layer; layer 0 is the input
+        self.deltas: dict[int, np.ndarray] = {}
+        self.per_sample: dict[int, tuple] = {}  # layer -> each sample's (∂E/∂W, ∂E/∂b)
+        self.gradients: dict[int, tuple] = {}  # layer -> the (∂E/∂W, ∂E/∂b) its update uses
+        self.losses: np.ndarray | None = None
+
+
+def _discard(kind: Kind, layer: int, array, batch: bool = False) -> None:
     """A writer for a forward pass that is not part of the trace: its values go nowhere."""
+
+
+def _forward_layer(scenario: Scenario, l: int, weights, biases, state: _StepState, put) -> None:
+    """Layer l's net inputs and activations for the step's samples."""
+    layer = scenario.layers[l - 1]
+    z = state.acts[l - 1] @ weights[l - 1].T
+    if biases[l - 1] is not None:
+        z = z + biases[l - 1]
+    put(Kind.NET_INPUT, l, z)
+    if layer.activation == "softmax":
+        # The steps as written by hand: e^{z_k} (∞ once z_k > 709.78, which the output,
+        # computed shifted, does not suffer from) and their sum.
+        exps = np.exp(z)
+        put(Kind.EXPONENTIAL, l, exps)
+        put(Kind.NORMALISER, l, np.add.reduce(exps, axis=1))
+    a = activate(layer.activation, z, layer.leak)
+    put(Kind.ACTIVATION, l, a)
+    state.nets.append(z)
+    state.acts.append(a)
+
+
+def _loss(scenario: Scenario, state: _StepState, put) -> np.ndarray:
+    """Each sample's loss terms and loss; returns the losses."""
+    terms = loss_terms(scenario.loss, state.acts[-1], state.Y, state.nets[-1], scenario.layers[-1].activation)
+    losses = terms.sum(axis=1)
+    if scenario.outputs > 1:
+        put(Kind.LOSS_TERM, 0, terms)
+    put(Kind.LOSS_TOTAL, 0, losses)
+    return losses
 
 
 def step_loss(scenario: Scenario, params: Params, samples) -> float:
@@ -82,66 +111,77 @@ def step_loss(scenario: Scenario, params: Params, samples) -> float:
     the gradient check."""
     X = np.stack([scenario.samples[s - 1].x for s in samples])
     Y = np.stack([scenario.samples[s - 1].y for s in samples])
+    weights, biases = [w for w, _ in params], [b for _, b in params]
+    state = _StepState(X, Y)
     with np.errstate(all="ignore"):
-        nets, acts = _forward(scenario, [w for w, _ in params], [b for _, b in params], X, _discard)
-        terms = loss_terms(scenario.loss, acts[-1], Y, nets[-1], scenario.layers[-1].activation)
-        return float(rules.batch_reduced(scenario.batch_reduction, terms.sum(axis=1)))
+        for l in range(1, len(scenario.layers) + 1):
+            _forward_layer(scenario, l, weights, biases, state, _discard)
+        return float(rules.batch_reduced(scenario.batch_reduction, _loss(scenario, state, _discard)))
 
 
-def _output_delta(scenario: Scenario, l: int, acts, Y, put: _Writer) -> np.ndarray:
+def _output_delta(scenario: Scenario, l: int, state: _StepState, put) -> np.ndarray:
     """The output layer's δ = ∂E/∂z, when it is not ∂E/∂o · ∂o/∂z neuron by neuron."""
     if scenario.output_delta == "direct":
-        return rules.direct_output_delta(acts[l], Y)
-    de_da = output_error(scenario.loss, acts[l], Y)
-    jacobian = softmax_jacobian(acts[l])
-    put("dEda", l, de_da)
-    put("jacobian", l, jacobian)
+        return rules.direct_output_delta(state.acts[l], state.Y)
+    de_da = output_error(scenario.loss, state.acts[l], state.Y)
+    jacobian = softmax_jacobian(state.acts[l])
+    put(Kind.OUTPUT_ERROR, l, de_da)
+    put(Kind.JACOBIAN, l, jacobian)
     return rules.jacobian_delta(de_da, jacobian)
 
 
-def _backward_layer(scenario: Scenario, l: int, weights, biases, nets, acts, Y, deltas, put: _Writer):
-    """δ and gradients of layer l for a step's samples; returns the gradients its update uses."""
+def _backward_layer(scenario: Scenario, l: int, weights, state: _StepState, put) -> None:
+    """Layer l's δ and each sample's gradients."""
     layer = scenario.layers[l - 1]
     if l == len(scenario.layers) and scenario.output_delta != "elementwise":
-        delta = deltas[l] = _output_delta(scenario, l, acts, Y, put)
+        delta = _output_delta(scenario, l, state, put)
     else:
         if l == len(scenario.layers):
-            de_da = output_error(scenario.loss, acts[l], Y)
+            de_da = output_error(scenario.loss, state.acts[l], state.Y)
+            put(Kind.OUTPUT_ERROR, l, de_da)
         else:
             # Σₖ δₖ·w_kj over the next layer, with that layer's weights as they are *now*
             # (already updated if the order is layerwise).
-            de_da = rules.backpropagated_sum(deltas[l + 1], weights[l])
-        da_dz = slope(layer.activation, nets[l], acts[l], layer.leak)
-        delta = deltas[l] = rules.error_signal(de_da, da_dz)
-        put("dEda", l, de_da)
-        put("dadz", l, da_dz)
-    grad_w = rules.weight_gradients(delta, acts[l - 1])
-    put("delta", l, delta)
-    put("gW", l, grad_w)
-    grad_b = None
-    if biases[l - 1] is not None:
-        grad_b = delta
-        put("gb", l, grad_b)
-    if len(Y) > 1:  # a batch: the update uses the mean (or sum) over its samples
-        grad_w = rules.batch_reduced(scenario.batch_reduction, grad_w)
-        put("gW_mean", l, grad_w)
-        if grad_b is not None:
-            grad_b = rules.batch_reduced(scenario.batch_reduction, grad_b)
-            put("gb_mean", l, grad_b)
-        return grad_w, grad_b
-    return grad_w[0], None if grad_b is None else grad_b[0]
+            de_da = rules.backpropagated_sum(state.deltas[l + 1], weights[l])
+            put(Kind.BACKPROP_SUM, l, de_da)
+        da_dz = slope(layer.activation, state.nets[l], state.acts[l], layer.leak)
+        put(Kind.ACTIVATION_DERIVATIVE, l, da_dz)
+        delta = rules.error_signal(de_da, da_dz)
+    state.deltas[l] = delta
+    put(Kind.DELTA, l, delta)
+    grad_w = rules.weight_gradients(delta, state.acts[l - 1])
+    put(Kind.WEIGHT_GRADIENT, l, grad_w)
+    # A single sample's update uses its own gradients (a batch's, `_batch_gradients`).
+    state.gradients[l] = (grad_w[0], None if layer.biases is None else delta[0])
+    if layer.biases is not None:
+        put(Kind.BIAS_GRADIENT, l, delta)
+    state.per_sample[l] = (grad_w, None if layer.biases is None else delta)
 
 
-def _update(scenario: Scenario, l: int, weights, biases, grad_w, grad_b, put: _Writer) -> None:
+def _batch_gradients(scenario: Scenario, l: int, state: _StepState, put) -> None:
+    """Layer l's gradients combined over the batch (mean or sum): what a batch's update uses."""
+    grad_w, grad_b = state.per_sample[l]
+    grad_w = rules.batch_reduced(scenario.batch_reduction, grad_w)
+    put(Kind.WEIGHT_GRADIENT, l, grad_w, batch=True)
+    if grad_b is not None:
+        grad_b = rules.batch_reduced(scenario.batch_reduction, grad_b)
+        put(Kind.BIAS_GRADIENT, l, grad_b, batch=True)
+    state.gradients[l] = (grad_w, grad_b)
+
+
+def _update(scenario: Scenario, l: int, weights, biases, state: _StepState, put) -> None:
+    grad_w, grad_b = state.gradients[l]
     weights[l - 1] = rules.updated(weights[l - 1], grad_w, scenario.learning_rate)
-    put("W_new", l, weights[l - 1])
+    put(Kind.WEIGHT_UPDATE, l, weights[l - 1])
     if grad_b is not None and scenario.update_biases:
         biases[l - 1] = rules.updated(biases[l - 1], grad_b, scenario.learning_rate)
-        put("b_new", l, biases[l - 1])
+        put(Kind.BIAS_UPDATE, l, biases[l - 1])
 
 
 def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationValues:
-    """One iteration computed from the parameters `start`: every event's value, laid out by the plan."""
+    """One iteration computed from the parameters `start`, stage by stage in the plan's order
+    (`core.schedule`; each stage for all of its update step's samples at once): every event's
+    value, laid out by the plan."""
     X = np.stack([s.x for s in scenario.samples])
     Y = np.stack([s.y for s in scenario.samples])
     context = np.concatenate(
@@ -151,33 +191,31 @@ def run_iteration(scenario: Scenario, plan: Plan, start: Params) -> IterationVal
     values = np.empty(plan.size, dtype=np.float64)
     weights = [w.copy() for w, _ in start]
     biases = [None if b is None else b.copy() for _, b in start]
-    L = len(scenario.layers)
-    layerwise = scenario.update_order is UpdateOrder.LAYERWISE
+    put = _Writer(plan, values)
+    state: _StepState
     step_losses = []
 
     # Overflow and 0·∞ are real outcomes of a diverging run; they become inf/nan in the trace
     # (and are explained there) rather than warnings on the terminal.
     with np.errstate(all="ignore"):
-        for step, group in enumerate(plan.steps):
-            put = _Writer(plan, step, values)
-            nets, acts = _forward(scenario, weights, biases, X[group], put)
-            terms = loss_terms(scenario.loss, acts[L], Y[group], nets[L], scenario.layers[-1].activation)
-            losses = terms.sum(axis=1)
-            if scenario.outputs > 1:
-                put("E_k", 0, terms)
-            put("E", 0, losses)
-            if len(group) > 1:
-                put("E_mean", 0, rules.batch_reduced(scenario.batch_reduction, losses))
-            step_losses.append(losses)
-            deltas: dict[int, np.ndarray] = {}
-            gradients = {}
-            for l in range(L, 0, -1):
-                gradients[l] = _backward_layer(scenario, l, weights, biases, nets, acts, Y[group], deltas, put)
-                if layerwise:
-                    _update(scenario, l, weights, biases, *gradients[l], put)
-            if not layerwise:
-                for l in range(L, 0, -1):
-                    _update(scenario, l, weights, biases, *gradients[l], put)
+        for stage in plan.stages:
+            if put.update_step != stage.update_step:
+                put.start(stage.update_step)
+                state = _StepState(X[stage.samples], Y[stage.samples])
+            for operation, l in stage.operations:
+                if operation is Operation.FORWARD:
+                    _forward_layer(scenario, l, weights, biases, state, put)
+                elif operation is Operation.LOSS:
+                    state.losses = _loss(scenario, state, put)
+                    step_losses.append(state.losses)
+                elif operation is Operation.BATCH_LOSS:
+                    put(Kind.LOSS_MEAN, 0, rules.batch_reduced(scenario.batch_reduction, state.losses))
+                elif operation is Operation.BACKWARD:
+                    _backward_layer(scenario, l, weights, state, put)
+                elif operation is Operation.BATCH_GRADIENT:
+                    _batch_gradients(scenario, l, state, put)
+                else:
+                    _update(scenario, l, weights, biases, state, put)
 
     losses = np.concatenate(step_losses)
     end = tuple(zip(weights, biases, strict=True))

@@ -27,6 +27,7 @@ class Variant(NamedTuple):
 
     @property
     def option(self) -> str:
+        """The variant as `--compare` writes it: ``name=value``."""
         return f"{self.name}={self.value}"
 
 

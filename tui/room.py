@@ -1,23 +1,16 @@
-"""`backprop-stepper serve`: a lecture hall's server, on textual-serve.
+"""`backprop-stepper serve`: a lecture hall's server, on aiohttp, with textual-serve's page files.
 
-textual-serve's Server runs one app process per browser connection. Left as it is, it does not
-fit a room (tests/test_serve.py reproduces each point):
+Each browser tab gets its own app process (a session, tui/session.py), which ends however its tab
+goes, within seconds; at most max_sessions at once (the next tab is told the room is full); each
+forked from a process that has imported the app already (tui/forker.py), so a room opens at once.
 
-- it starts each app through `/bin/sh -c` and, when the tab goes, sends a "quit" and awaits the
-  app with no timeout and no kill, so an app that does not end is never reaped, and outlives
-  the server;
-- every connection pays a fresh interpreter's start-up (~0.5 s of CPU), which a room opening the
-  page at once turns into a queue;
-- nothing bounds the number of processes;
-- its page template loads a font from a public font service.
-
-Room keeps textual-serve's page, websocket protocol and static files (its public Server API:
-the command, templates_path) and changes how sessions start and end. It overrides
-`handle_websocket` and `handle_index` (the session limit is decided there: textual-serve has no
-hook for it) and subclasses AppService, whose `_open_app_process` is the one place a session's
-process is made; both are textual-serve 1.1.3 internals, pinned in pyproject.toml.
-
-Each session's app runs with tui.served.ServedDriver, which ends its process however its tab goes.
+The page is textual-serve's, made self-contained (tui/templates/app_index.html): its script, the
+terminal's styles and fonts are the files textual-serve ships in its static folder, served from
+here. That folder is all this module uses of textual-serve: the server, the sessions and their
+protocol (Textual's web driver's packets, see tui/session.py) are ours, so a textual-serve upgrade
+that changes its internals changes nothing here, and one that moves its files is reported at start.
+(textual-serve's own Server starts each app through /bin/sh and never kills one that does not end,
+bounds nothing, and its page loads a font from the internet: tests/cli/test_serve.py covers each.)
 """
 
 from __future__ import annotations
@@ -28,20 +21,22 @@ import logging
 import os
 import socket
 import sys
-from importlib.metadata import version
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
-import aiohttp_jinja2
+import jinja2
 from aiohttp import WSCloseCode, web
-from textual_serve.app_service import AppService
-from textual_serve.server import Server, to_int
 
-log = logging.getLogger("textual-serve")
+from .session import STOP_GRACE, ForkedSession, Session, SpawnedSession, session_environment
+from .session_files import Deliveries
 
-DRIVER = "backprop_stepper.tui.served:ServedDriver"
+log = logging.getLogger("backprop-stepper.serve")
+
 TEMPLATES = Path(__file__).parent / "templates"
-STOP_GRACE = 3.0  # seconds a session has to end after its "quit" before it is killed
+# textual-serve's static files, and those of them the page loads (tui/templates/app_index.html).
+STATIC = Path(str(files("textual_serve") / "static"))
+PAGE_FILES = ("js/textual.js", "css/xterm.css", "fonts/RobotoMono-VariableFont_wght.ttf",
+              "fonts/RobotoMono-Italic-VariableFont_wght.ttf", "images/background.png")
 FORK_TIMEOUT = 30.0  # seconds the forker has to answer a request for a session (it takes milliseconds)
 # Seconds between websocket pings. aiohttp closes a connection whose pong has not come within half
 # that, so a browser that vanished without a word (a shut laptop) is noticed within 3 s; its app,
@@ -49,125 +44,16 @@ FORK_TIMEOUT = 30.0  # seconds the forker has to answer a request for a session 
 HEARTBEAT = 2.0
 
 
-def session_environment(columns: int, rows: int) -> dict[str, str]:
-    """What textual-serve gives an app process, with our driver instead of Textual's."""
-    environment = dict(os.environ)
-    environment.update(TEXTUAL_DRIVER=DRIVER, TEXTUAL_FPS="60", TEXTUAL_COLOR_SYSTEM="truecolor",
-                       TERM_PROGRAM="textual", TERM_PROGRAM_VERSION=version("textual-serve"),
-                       COLUMNS=str(columns), ROWS=str(rows))
-    return environment
+def missing_page_files(static: Path = STATIC) -> list[str]:
+    """The page's files that are not in textual-serve's static folder (a release that moved them)."""
+    return [name for name in PAGE_FILES if not (static / name).is_file()]
 
 
-class Session(AppService):
-    """One browser tab's app process, which ends within STOP_GRACE seconds of its stop()."""
-
-    pid: int | None = None
-
-    async def _exited(self) -> None:
-        raise NotImplementedError
-
-    async def _kill(self) -> None:
-        raise NotImplementedError
-
-    async def stop(self) -> None:
-        # textual-serve's stop() sends "quit" and waits for the app for ever; this one closes the
-        # app's stdin too, waits STOP_GRACE seconds, then kills. Shared, so that the server's
-        # shutdown and the websocket handler can both wait for it.
-        if getattr(self, "_stopping", None) is None:
-            self._stopping = asyncio.ensure_future(self._stop())
-        await asyncio.shield(self._stopping)
-
-    async def _stop(self) -> None:
-        if self._task is None:
-            return
-        await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
-        await self.send_meta({"type": "quit"})
-        try:
-            self.stdin.close()
-        except (OSError, RuntimeError):
-            pass
-        try:
-            await asyncio.wait_for(self._exited(), STOP_GRACE)
-        except TimeoutError:
-            log.warning("session %s did not end within %.0f s of its quit: killed", self.pid, STOP_GRACE)
-            await self._kill()
-            await asyncio.wait_for(self._exited(), STOP_GRACE)
-        try:
-            await asyncio.wait_for(self._task, STOP_GRACE)  # its output's end, now the process is gone
-        except TimeoutError:
-            self._task.cancel()
-
-
-class _Pipes:
-    """What AppService.run needs of a process: its stdout and stderr readers."""
-
-    def __init__(self, stdout: asyncio.StreamReader, stderr: asyncio.StreamReader) -> None:
-        self.stdout, self.stderr = stdout, stderr
-
-
-class SpawnedSession(Session):
-    """A session in a fresh interpreter (where fork is missing, or to compare start-up times)."""
-
-    def __init__(self, command: str, *, argv: list[str], **kwargs: Any) -> None:
-        super().__init__(command, **kwargs)
-        self.argv = argv
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        # Started directly, not through /bin/sh -c, so that the pid we kill is the app's.
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=session_environment(width, height))
-        self._stdin, self.pid = process.stdin, process.pid
-        return process
-
-    async def _exited(self) -> None:
-        await self._process.wait()
-
-    async def _kill(self) -> None:
-        self._process.kill()
-
-
-class ForkedSession(SpawnedSession):
-    """A session forked from the room's forker (tui/forker.py): no interpreter start-up.
-
-    If the forker has ended (killed, say), the session starts a fresh interpreter instead."""
-
-    def __init__(self, command: str, *, forker: Forker, argv: list[str], **kwargs: Any) -> None:
-        super().__init__(command, argv=argv, **kwargs)
-        self.forker = forker
-        self.forked = False
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        ours, theirs = socket.socketpair()
-        errors_ours, errors_theirs = socket.socketpair()
-        try:
-            self.pid = await self.forker.fork(theirs.fileno(), errors_theirs.fileno(), width, height)
-        except (OSError, RuntimeError, TimeoutError):
-            ours.close()
-            errors_ours.close()
-            log.warning("the session forker has ended: this session starts a fresh interpreter")
-            return await super()._open_app_process(width, height)
-        finally:
-            theirs.close()  # the child has its own copies now; ours must not keep its ends open
-            errors_theirs.close()
-        self.forked = True
-        stdout, self._stdin = await asyncio.open_unix_connection(sock=ours)
-        errors, errors_writer = await asyncio.open_unix_connection(sock=errors_ours)
-        errors_writer.write_eof()
-        self._process = _Pipes(stdout, errors)
-        return self._process
-
-    async def _exited(self) -> None:
-        if self.forked:
-            await self.forker.exited(self.pid)
-        else:
-            await super()._exited()
-
-    async def _kill(self) -> None:
-        if self.forked:
-            self.forker.kill(self.pid)
-        else:
-            await super()._kill()
+def whole_number(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
 
 
 class Forker:
@@ -254,16 +140,39 @@ class Forker:
             self.listener.cancel()
 
 
-class Room(Server):
-    """textual-serve's Server, for a room: at most max_sessions sessions, each one reaped."""
+class Room:
+    """The server: a page, a websocket per tab with its session, files for download; a session limit."""
 
-    def __init__(self, app_argv: list[str], *, max_sessions: int, fork: bool = True, **kwargs: Any) -> None:
+    def __init__(self, app_argv: list[str], *, max_sessions: int, fork: bool = True, host: str = "127.0.0.1",
+                 port: int = 8000, title: str = "backprop-stepper", public_url: str | None = None) -> None:
         self.argv = [sys.executable, "-m", "backprop_stepper", *app_argv]
-        super().__init__(" ".join(self.argv), templates_path=TEMPLATES, **kwargs)
         self.max_sessions = max_sessions
+        self.host, self.port, self.title = host, port, title
+        if public_url is None:
+            public_url = {80: f"http://{host}", 443: f"https://{host}"}.get(port, f"http://{host}:{port}")
+        self.public_url = public_url.rstrip("/")
         self.forker = Forker(app_argv) if fork and hasattr(os, "fork") else None
         self.sessions: set[Session] = set()
-        self.websockets: set[web.WebSocketResponse] = set()
+        self.files = Deliveries()
+        self.pages = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+
+    def application(self) -> web.Application:
+        app = web.Application()
+        app.add_routes([web.get("/", self.handle_index), web.get("/ws", self.handle_websocket),
+                        web.get("/download/{key}", self.files.handle), web.static("/static", STATIC)])
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
+        return app
+
+    def serve(self) -> None:
+        """Serve until SIGINT or SIGTERM (aiohttp turns either into a graceful exit: on_shutdown)."""
+        if missing := missing_page_files():
+            raise SystemExit(f"backprop-stepper serve: the installed textual-serve lacks the page's files "
+                             f"{', '.join(missing)} under {STATIC}; install a release that has them "
+                             "(pip install 'textual-serve>=1.1.3,<2')")
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+        web.run_app(self.application(), host=self.host, port=self.port, print=None,
+                     access_log=None)  # a room's worth of lines otherwise
 
     async def on_startup(self, app: web.Application) -> None:
         if self.forker is not None:
@@ -272,15 +181,12 @@ class Room(Server):
               "(Ctrl+C stops)", file=sys.stderr, flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
-        await asyncio.gather(*(session.stop() for session in list(self.sessions)), return_exceptions=True)
-        await asyncio.gather(*(ws.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
-                               for ws in list(self.websockets)), return_exceptions=True)
+        sessions = list(self.sessions)
+        await asyncio.gather(*(session.stop() for session in sessions), return_exceptions=True)
+        await asyncio.gather(*(session.tab.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+                               for session in sessions), return_exceptions=True)
         if self.forker is not None:
             await self.forker.stop()
-
-    def initialize_logging(self) -> None:
-        super().initialize_logging()
-        logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # a room's worth of lines otherwise
 
     @property
     def full(self) -> bool:
@@ -290,48 +196,44 @@ class Room(Server):
         return (f"The room is full: {self.max_sessions} of {self.max_sessions} sessions in use.\n"
                 "Try again when someone leaves, or ask the lecturer to raise --max-sessions.")
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        if self.full:
-            context = {"message": self.room_full_text(), "application": {"name": self.title}}
-            response = aiohttp_jinja2.render_template("room_full.html", request, context)
-            response.set_status(503)
-            return response
-        return await super().handle_index(request)
+    def page(self, template: str, status: int = 200, **context: object) -> web.Response:
+        html = self.pages.get_template(template).render(application={"name": self.title}, **context)
+        return web.Response(text=html, status=status, content_type="text/html")
 
-    def new_session(self) -> Session:
-        common = dict(write_bytes=None, write_str=None, close=None, download_manager=self.download_manager,
-                      debug=self.debug)
+    async def handle_index(self, request: web.Request) -> web.Response:
+        if self.full:
+            return self.page("room_full.html", 503, message=self.room_full_text())
+        websocket_url = self.public_url.replace("https:", "wss:", 1).replace("http:", "ws:", 1) + "/ws"
+        return self.page("app_index.html", font_size=whole_number(request.query.get("fontsize"), 16),
+                         app_websocket_url=websocket_url, config={"static": {"url": f"{self.public_url}/static/"}})
+
+    def new_session(self, tab: web.WebSocketResponse) -> Session:
         if self.forker is not None:
-            return ForkedSession(self.command, forker=self.forker, argv=self.argv, **common)
-        return SpawnedSession(self.command, argv=self.argv, **common)
+            return ForkedSession(tab, self.files, forker=self.forker, argv=self.argv)
+        return SpawnedSession(tab, self.files, argv=self.argv)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        # textual-serve's handler, with the session limit, a quicker heartbeat, and our sessions.
-        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
-        await websocket.prepare(request)
+        tab = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        columns = whole_number(request.query.get("width"), 80)
+        rows = whole_number(request.query.get("height"), 24)
+        await tab.prepare(request)
         if self.full:
             # Shown in the page's terminal, then the connection closes ("try again later").
-            await websocket.send_bytes(("\r\n  " + self.room_full_text().replace("\n", "\r\n  ") + "\r\n").encode())
-            await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"the room is full")
-            return websocket
-        session = self.new_session()
-        session.remote_write_bytes, session.remote_write_str = websocket.send_bytes, websocket.send_str
-        session.remote_close = websocket.close
+            await tab.send_bytes(("\r\n  " + self.room_full_text().replace("\n", "\r\n  ") + "\r\n").encode())
+            await tab.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"the room is full")
+            return tab
+        session = self.new_session(tab)
         self.sessions.add(session)
-        self.websockets.add(websocket)
         try:
-            await session.start(width, height)
-            await self._process_messages(websocket, session)
+            await session.start(columns, rows)
+            await session.from_tab()
         except asyncio.CancelledError:
-            await websocket.close()
-        except Exception as error:  # noqa: BLE001  (as textual-serve: one tab's failure is logged)
+            await tab.close()
+        except Exception as error:  # noqa: BLE001  (one tab's failure is logged; the room goes on)
             log.exception(error)
         finally:
             try:
                 await session.stop()
             finally:
                 self.sessions.discard(session)
-                self.websockets.discard(websocket)
-        return websocket
+        return tab

@@ -1,8 +1,8 @@
 """The driver a served session runs with: Textual's web driver, made to end when its browser does.
 
-textual-serve runs each browser tab's app as a process that talks over its stdin and stdout
-through Textual's WebDriver. Two ways that process outlived its tab (reproduced with a real
-browser, tests/test_serve.py):
+The room (tui/room.py, tui/session.py) runs each browser tab's app as a process that talks over its
+stdin and stdout through Textual's WebDriver. Two ways that process outlived its tab (reproduced
+with a real browser, tests/cli/test_serve.py):
 
 - When the app's stdin ends (the server went away, or closed the pipe), WebDriver's input thread
   simply returns: nothing tells the app, which runs on with no one to talk to.
@@ -14,7 +14,7 @@ browser, tests/test_serve.py):
 So every way out here (quit, stdin's end, SIGTERM, SIGINT) asks the app to exit and also starts
 a watchdog: a served session has nothing to save, and if the app has not finished within
 EXIT_GRACE seconds the process ends itself. The server also kills a session that outlives its
-stop (tui/room.py); this makes the process safe on its own, whatever started it.
+stop (tui/session.py); this makes the process safe on its own, whatever started it.
 """
 
 from __future__ import annotations

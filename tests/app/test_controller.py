@@ -320,5 +320,5 @@ def test_gradient_check_of_the_step_on_show(name):
     stepper = stepper_for(name)
     stepper.last()
     results, iteration, step = stepper.gradient_check()
-    assert iteration == stepper.trace.iterations and step == stepper.trace[stepper.position].step
+    assert iteration == stepper.trace.iterations and step == stepper.trace[stepper.position].update_step
     assert results and all(result.agrees for result in results)

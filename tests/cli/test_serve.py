@@ -42,6 +42,38 @@ async def test_serve_answers_on_localhost_and_a_tab_steps(served):
     assert await served.app_processes_after(0, within=5) == set()
 
 
+async def test_quitting_in_the_tab_ends_its_app_and_closes_the_tab(served):
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39")
+        await tab.press("q")
+        assert await tab.ws.receive(timeout=10) is not None  # what is left of the last frame, then the close
+        while not tab.ws.closed:
+            await tab.ws.receive(timeout=10)
+        assert await served.app_processes_after(0, within=5) == set()
+
+
+async def test_a_screenshot_taken_in_the_tab_downloads(served):
+    # The app offers the file (a meta packet), the page fetches /download/KEY, the server asks the
+    # app for it chunk by chunk (packed packets): the whole of Textual's file delivery.
+    async with aiohttp.ClientSession() as client:
+        tab = await open_tab(client, served.port)
+        assert await tab.until("event 1/39")
+        await tab.press("s")
+        assert await tab.until('["deliver_file_start", "'), tab.seen[-300:]
+        key = re.search(r'\["deliver_file_start", "([^"]+)"\]', tab.seen).group(1)
+        async with client.get(f"{served.url}/download/{key}") as response:
+            assert response.status == 200
+            disposition = response.headers["Content-Disposition"]
+            assert re.search(r'(inline|attachment); filename="?[^"]+event-1\.svg"?$', disposition), disposition
+            svg = await response.text()
+        assert svg.lstrip().startswith("<svg") and svg.rstrip().endswith("</svg>")
+        assert "event 1/39" in svg.replace("&#160;", " ")  # the whole file: its status line too
+        async with client.get(f"{served.url}/download/{key}") as response:
+            assert response.status == 404  # fetched once
+        await tab.close()
+
+
 async def test_a_tab_dropped_mid_frame_ends_its_app(served):
     async with aiohttp.ClientSession() as client:
         tab = await open_tab(client, served.port)

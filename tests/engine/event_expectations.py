@@ -66,7 +66,7 @@ def _key(key) -> list:
 def record(event) -> dict:
     """Every field of an event, as JSON can hold it exactly."""
     return {
-        "index": event.index, "iteration": event.iteration, "sample": event.sample, "step": event.step,
+        "index": event.index, "iteration": event.iteration, "sample": event.sample, "step": event.update_step,
         "phase": event.phase.value, "kind": event.kind.value, "key": _key(event.key),
         "quantity": event.quantity, "symbol": event.symbol, "formula": event.formula,
         "substituted": event.substituted, "value": _number(event.value), "reads": list(event.reads),

@@ -132,7 +132,7 @@ def test_gradients_match_central_differences(scenario_trace):
             for l in s.layers]
     eps = 1e-6
     gradients = {e.quantity: e.value for e in (trace[i] for i in range(trace.per_iteration))
-                 if e.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and e.sample == scope and e.step == 1}
+                 if e.kind in (Kind.WEIGHT_GRADIENT, Kind.BIAS_GRADIENT) and e.sample == scope and e.update_step == 1}
     assert gradients
     def shifted(l: int, j: int, rest: list[int], delta: float) -> float:
         layers = [(name, [row[:] for row in W], None if b is None else b[:], leak) for name, W, b, leak in base]

@@ -167,8 +167,8 @@ def test_the_gradient_check_uses_the_trainings_forward_pass(runs, monkeypatch):
     trace = runs["batch"]
     trace.training.iteration(1)  # computed before counting
     passes = []
-    forward = training._forward
-    monkeypatch.setattr(training, "_forward", lambda *args: passes.append(1) or forward(*args))
+    loss = training._loss  # the end of the training's forward pass
+    monkeypatch.setattr(training, "_loss", lambda *args: passes.append(1) or loss(*args))
     checks = gradient_check(trace, 1, 1)
     assert len(passes) == 2 * len(checks) == 2 * trace.scenario.parameter_count  # L(θ + ε) and L(θ − ε)
     # unshifted, it is the trace's own batch loss, to the last bit

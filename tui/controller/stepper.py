@@ -413,7 +413,7 @@ class Stepper:
 
         assert self.trace is not None
         event = self.trace[self.position]
-        return gradient_check(self.trace, event.iteration, event.step), event.iteration, event.step
+        return gradient_check(self.trace, event.iteration, event.update_step), event.iteration, event.update_step
 
 
 def _stat(trace: Trace) -> tuple[float, int] | None:
