@@ -12,7 +12,7 @@ holes are filled per event.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .notation import FUNCTION_NAMES, Symbols
 from .numbers import fmt
@@ -22,8 +22,9 @@ _SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 MAX_TERMS = 8  # sums longer than this are shown with an ellipsis in the middle
 
 
-@dataclass(frozen=True)
-class Reading:
+# A named tuple, not a frozen dataclass: as immutable, and defined at import (every start) in a
+# tenth of the time (about 0.6 ms less).
+class Reading(NamedTuple):
     """One value an event reads: what it is, whose sample, and where it is among the reads."""
 
     key: Key

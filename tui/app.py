@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
@@ -59,8 +60,10 @@ class StepperApp(App[None]):
     position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
 
     def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True,
-                 predict=None, tolerance: float | None = None, compare: str | None = None, **kwargs) -> None:
+                 predict=None, tolerance: float | None = None, compare: str | None = None,
+                 on_first_frame: Callable[[], None] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._on_first_frame = on_first_frame  # the command resumes the cycle collector: see tui.launch
         self.stepper = Stepper(predict, tolerance, compare)
         for lecture_theme in LECTURE_THEMES:
             self.register_theme(lecture_theme)
@@ -136,6 +139,11 @@ class StepperApp(App[None]):
             id="too-small",
         )
         yield Footer()
+
+    def on_ready(self) -> None:
+        # Textual's Ready: the first frame is on screen.
+        if self._on_first_frame is not None:
+            self._on_first_frame()
 
     def on_mount(self) -> None:
         if self._initial is not None:

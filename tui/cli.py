@@ -330,7 +330,8 @@ def _open_app(argv: list[str]) -> int:
             parser.error(f"--compare takes one of {', '.join(f'{k}=…' for k in OPTIONS)}")
     if args.tolerance is not None and not 0 < args.tolerance < 1:
         parser.error("--tolerance must be between 0 and 1 (a relative tolerance)")
-    with collector_paused():  # everything built here lasts as long as the app: see tui.launch
+    # Everything built until the first frame lasts as long as the app: see tui.launch.
+    with collector_paused() as first_frame_shown:
         trace = _load(args.scenario) if args.scenario else None
         if trace is not None and args.compare:
             from backprop_stepper.core.variants import variant
@@ -342,10 +343,10 @@ def _open_app(argv: list[str]) -> int:
         from .app import StepperApp  # Textual is imported only when the app opens
 
         app = StepperApp(trace=trace, theme=args.theme, watch=not args.no_watch, predict=predict,
-                         tolerance=args.tolerance, compare=args.compare)
-    if args.theme and args.theme not in app.available_themes:
-        parser.error(f"unknown theme {args.theme!r}; choose from {', '.join(sorted(app.available_themes))}")
-    app.run()
+                         tolerance=args.tolerance, compare=args.compare, on_first_frame=first_frame_shown)
+        if args.theme and args.theme not in app.available_themes:
+            parser.error(f"unknown theme {args.theme!r}; choose from {', '.join(sorted(app.available_themes))}")
+        app.run()
     return EXIT_OK
 
 
