@@ -22,7 +22,7 @@ class MinimalApp(App[None]):
         yield Static("event 0", id="counter")
         yield Footer()
 
-    def action_step(self) -> None:
+    def action_move(self) -> None:
         self.count += 1
         self.query_one("#counter", Static).update(f"event {self.count}")
 

@@ -110,7 +110,7 @@ class Explainer:
     # -- backward: sums over paths --------------------------------------------------------
 
     def _factor(self, state: LedgerState, key: Key, scope: Scope = Scope.SAMPLE) -> Factor:
-        position = self.ledger.position(key, scope)
+        position = self.ledger.row_of(key, scope)
         value = state.value(position)
         return Factor(self.trace.symbols[key], math.nan if value is None else value, position)
 

@@ -201,7 +201,7 @@ class Ledger:
             self._printed_for, self._printed = (iteration, state.sample), found
         return self._printed
 
-    def position(self, key: Key, scope: Scope) -> int | None:
+    def row_of(self, key: Key, scope: Scope) -> int | None:
         """The entry of a quantity in this scope, or None if the table has no such row."""
         return self._position.get((key, scope))
 

@@ -131,7 +131,7 @@ class MatrixView:
                          for j in range(1, rows + 1)])
 
     def _value(self, state: LedgerState, key: Key, scope: Scope) -> float:
-        position = self.ledger.position(key, scope)
+        position = self.ledger.row_of(key, scope)
         value = state.value(position) if position is not None else None
         return np.nan if value is None else value
 
@@ -141,7 +141,7 @@ class MatrixView:
             keys = [[Key(family, layer, j, i) for i in range(1, cols + 1)] for j in range(1, rows + 1)]
         else:
             keys = [[Key(family, layer, j)] for j in range(1, rows + 1)]
-        return np.array([[float(state.before[self.ledger.position(k, Scope.PARAMETER)]) for k in row] for row in keys])
+        return np.array([[float(state.before[self.ledger.row_of(k, Scope.PARAMETER)]) for k in row] for row in keys])
 
     def _input(self, state, layer: int) -> Term:
         sizes = self.trace.scenario.sizes

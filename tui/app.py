@@ -1,6 +1,6 @@
 """The stepper's Textual side: the layout, the keys, and rendering what the controller says.
 
-Every key is a command of the Stepper (`controller/`, no Textual): it moves the position or
+Every key is a command of the Stepper (`controller/`, no Textual): it moves to another event or
 switches a teaching mode, and `Stepper.view()` then says what the screen shows, which `render`
 hands to the status line, the diagram, the equations and the value table (each repaints only the
 lines that changed). Timers, workers, screens, focus and notifications stay here.
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.reactive import reactive
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
@@ -54,10 +53,10 @@ class StepperApp(App[None]):
 
     BINDINGS = keys.BINDINGS  # every key, with the help screen and the README: see tui/keys.py
 
-    # The index of the event on show, mirrored from the controller (setting it moves there).
-    # Bindings are refreshed by hand, only when "at the start/end" changes: refreshing them on
-    # every step would rebuild the footer's widgets on every key press.
-    position: reactive[int] = reactive(0, init=False, repaint=False)  # the panels repaint themselves
+    # The event the panels last showed, to see when "at the start/end" changes: bindings are
+    # refreshed by hand, only then, because refreshing them on every step would rebuild the
+    # footer's widgets on every key press.
+    _shown_index = 0
 
     def __init__(self, trace: Trace | None = None, theme: str | None = None, watch: bool = True,
                  predict=None, tolerance: float | None = None, compare: str | None = None,
@@ -155,8 +154,13 @@ class StepperApp(App[None]):
 
     # -- loading and rendering ----------------------------------------------------------------
 
-    def load(self, trace: Trace, position: int = 0) -> None:
-        self.stepper.load(trace, position)
+    @property
+    def event_index(self) -> int:
+        """The index of the event on show: the controller's (the app keeps no copy)."""
+        return self.stepper.event_index
+
+    def load(self, trace: Trace, event_index: int = 0) -> None:
+        self.stepper.load(trace, event_index)
         self._loaded()
 
     def _loaded(self) -> None:
@@ -173,27 +177,17 @@ class StepperApp(App[None]):
             curve.set_losses(trace.losses_so_far(), trace.iterations)
             # After the first frame: a long run must open as fast as a short one.
             self.call_after_refresh(self._compute_losses, trace)
-        self.set_reactive(StepperApp.position, self.stepper.position)
+        self._shown_index = self.event_index
         self.render_view()
         self.refresh_bindings()
 
-    def watch_position(self, old: int, position: int) -> None:
-        # Set from outside the controller (a test, a dialog's answer): move it there.
-        self.stepper.go(position)
-        self.set_reactive(StepperApp.position, self.stepper.position)
-        self._moved(old)
-
-    def _moved(self, old: int) -> None:
-        self.render_view()
-        last = len(self.trace) - 1 if self.trace else 0
-        if (old in (0, last)) != (self.position in (0, last)) or last == 0:
-            self.refresh_bindings()
-
     def _done(self, notice: Notice | None = None) -> None:
         """After a command: show where the controller is now, and what it had to say."""
-        old = self.position
-        self.set_reactive(StepperApp.position, self.stepper.position)
-        self._moved(old)
+        old, self._shown_index = self._shown_index, self.event_index
+        self.render_view()
+        last = len(self.trace) - 1 if self.trace else 0
+        if (old in (0, last)) != (self.event_index in (0, last)) or last == 0:
+            self.refresh_bindings()  # ← or → greys out (or comes back) at either end
         self._sync_autoplay()
         if notice is not None:
             self.say(notice)
@@ -292,7 +286,7 @@ class StepperApp(App[None]):
 
     # -- moving -------------------------------------------------------------------------------
 
-    def action_step(self, delta: int) -> None:
+    def action_move(self, delta: int) -> None:
         """One event (a block in the matrix view) forward or back: a key press, not an update step."""
         self._done(self.stepper.move(delta))
 
@@ -325,7 +319,8 @@ class StepperApp(App[None]):
         """The event that computes a row of the value table."""
         self._done(self.stepper.goto_row(row))
 
-    def _go(self, index: int | None) -> None:
+    def go_to(self, index: int | None) -> None:
+        """Show event `index` (clamped; counted from 0); None (a dismissed dialog) stays put."""
         if index is not None:
             self.stepper.go(index)
             self._done()
@@ -509,7 +504,7 @@ class StepperApp(App[None]):
         from .screens.goto import goto_prompt
 
         if self.trace is not None:
-            self.push_screen(goto_prompt(len(self.trace)), self._go)
+            self.push_screen(goto_prompt(len(self.trace)), self.go_to)
 
     def action_open(self) -> None:
         from .screens.picker import PickerScreen
@@ -535,6 +530,6 @@ class StepperApp(App[None]):
             return None if action in keys.NEEDS_TRACE else True
         # A pending question does not grey out → : the step runs, and says why it waits.
         direction = keys.move(action, parameters)
-        if (direction > 0 and self.position == len(self.trace) - 1) or (direction < 0 and self.position == 0):
+        if (direction > 0 and self.event_index == len(self.trace) - 1) or (direction < 0 and self.event_index == 0):
             return None
         return True

@@ -221,7 +221,7 @@ class DiagramPainter:
         trace = ledger.trace
         self.scenario = s = trace.scenario
         sym = trace.symbols
-        entry = ledger.position
+        entry = ledger.row_of
         self._modes: dict[tuple[int, int], tuple[bool, bool]] = {}
 
         self._inputs = [(sym[Key(Family.X, 0, i)], entry(Key(Family.X, 0, i), "sample"))
@@ -293,7 +293,7 @@ class DiagramPainter:
         self._loss_entries = self._entries([p for _, p, _ in self._loss_items()])
 
     def _softmax_items(self, l: int, j: int) -> list[tuple[str, int]]:
-        sym, entry = self.ledger.trace.symbols, self.ledger.position
+        sym, entry = self.ledger.trace.symbols, self.ledger.row_of
         size = self.scenario.layers[l - 1].size
         keys = [Key(Family.EXP, l, j)] + ([Key(Family.EXP_SUM, l)] if j == size else [])
         keys += [Key(Family.DA_DZ, l, k, j) for k in range(1, size + 1)]
@@ -306,7 +306,7 @@ class DiagramPainter:
     def _connection(self, text: str, source: str, parameter: int, gradient: Key) -> _Connection:
         ledger = self.ledger
         gradients = tuple((ledger.entries[p].symbol, p) for scope in ("sample", "batch")
-                          if (p := ledger.position(gradient, scope)) is not None)
+                          if (p := ledger.row_of(gradient, scope)) is not None)
         return _Connection(text, source, parameter, (parameter, *(p for _, p in gradients)), gradients)
 
     # -- painting -----------------------------------------------------------------------------

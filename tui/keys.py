@@ -56,8 +56,8 @@ def _move(keys: str, action: str, description: str, move: int, **options) -> Com
 
 KEYS = (
     KeyRow("→  l  space", "next event (a block at a time in the matrix view)",
-           (_move("right,l,space", "step", "Next", 1, args=(1,), key_display="→", show=True),)),
-    KeyRow("←  h", "previous event", (_move("left,h", "step", "Back", -1, args=(-1,), key_display="←", show=True),)),
+           (_move("right,l,space", "move", "Next", 1, args=(1,), key_display="→", show=True),)),
+    KeyRow("←  h", "previous event", (_move("left,h", "move", "Back", -1, args=(-1,), key_display="←", show=True),)),
     KeyRow("Home / End", "first / last event",
            (_move("home", "first", "First", -1), _move("end", "last", "Last", 1))),
     KeyRow("]  [", "next / previous phase (forward, loss, backward, update)",

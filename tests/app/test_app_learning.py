@@ -38,7 +38,7 @@ def record_notifications(app) -> list[str]:
 
 
 async def to_quantity(app, pilot, quantity: str) -> None:
-    app.position = app.trace.find(quantity)[0]
+    app.go_to(app.trace.find(quantity)[0])
     await pilot.pause()
 
 
@@ -48,22 +48,22 @@ async def test_predict_right_first_time_then_moves_on():
     app = app_for("sigmoid-2-2-2", predict=kinds_from("deltas"))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("right_square_bracket", "right_square_bracket", "right", "right")
-        assert app.trace[app.position].quantity == "delta[2][1]"
+        assert app.trace[app.event_index].quantity == "delta[2][1]"
         equations = app.query_one(EquationsPanel).plain
         assert "PREDICT" in equations and "What is δ_o₁?" in equations
         assert "0.1423568" not in equations  # hidden
         table = app.query_one(ValueTable)
-        current = app.ledger.at(app.position).current
+        current = app.ledger.at(app.event_index).current
         assert table.row_text(current)[3] == "·"  # hidden in the table too
         assert app.query_one(AnswerBox).has_focus
         await pilot.press("right")
-        assert app.trace[app.position].quantity == "delta[2][1]"  # blocked until answered
+        assert app.trace[app.event_index].quantity == "delta[2][1]"  # blocked until answered
         await pilot.press(*"0.14236", "enter")
         assert "✓ right: δ_o₁ = 0.14235686" in app.query_one(EquationsPanel).plain
         assert table.row_text(current)[3] == "0.14235686"
         assert "predict 1/1 first try · 1 answer" in app.query_one(StatusBar).plain
         await pilot.press("right")
-        assert app.trace[app.position].quantity == "dE/dW[2][1][1]"
+        assert app.trace[app.event_index].quantity == "dE/dW[2][1][1]"
 
 
 async def test_predict_names_a_slip_gives_two_hints_then_reveals():
@@ -80,7 +80,7 @@ async def test_predict_names_a_slip_gives_two_hints_then_reveals():
         await pilot.press("enter")  # hints used up: the answer
         equations = app.query_one(EquationsPanel).plain
         assert "revealed: δ_o₁ = 0.14235686" in equations and "PREDICT" not in equations
-        assert app.session.done[app.position] == "revealed"
+        assert app.session.done[app.event_index] == "revealed"
         assert "predict 0/1 first try · 1 answer" in app.query_one(StatusBar).plain
 
 
@@ -101,7 +101,7 @@ async def test_predict_summary_at_the_end_can_be_saved(tmp_path, monkeypatch):
     async with app.run_test(size=(120, 40)) as pilot:
         trace = app.trace
         last = len(trace) - 1
-        app.position = last
+        app.go_to(last)
         await pilot.pause()
         await pilot.press(*str(trace.value(last)), "enter")
         await pilot.pause()
@@ -119,7 +119,7 @@ async def test_predict_summary_is_a_table_on_screen_not_markdown():
     app = app_for("tanh-chain", predict=kinds_from("updates"))
     async with app.run_test(size=(80, 24)) as pilot:
         last = len(app.trace) - 1
-        app.position = last
+        app.go_to(last)
         await pilot.pause()
         await pilot.press("1", "enter", "2", "enter", *str(app.trace.value(last)), "enter")
         await pilot.pause()
@@ -147,7 +147,7 @@ async def test_switching_predict_off_removes_the_answer_box():
         assert not app.query(AnswerBox)
         assert "PREDICT" not in app.query_one(EquationsPanel).plain
         await pilot.press("right", "right")  # stepping goes on, nothing of the mode comes back
-        assert app.position == app.trace.find("delta[2][1]")[0] + 2
+        assert app.event_index == app.trace.find("delta[2][1]")[0] + 2
         assert not app.query(AnswerBox) and "predict" not in app.query_one(StatusBar).plain
 
 
@@ -156,20 +156,20 @@ async def test_the_answer_box_takes_numbers_and_lets_every_other_key_through():
     async with app.run_test(size=(120, 40)) as pilot:
         await to_quantity(app, pilot, "delta[2][1]")
         box = app.query_one(AnswerBox)
-        asked = app.position
+        asked = app.event_index
         said = record_notifications(app)
         await pilot.press(*"-1.5e", "backspace", "x")
         assert box.value == "-1.5" and "takes a number" in said[-1]  # x is refused, with a message
         await pilot.press("right")  # refused with a message, the cursor stays in the box
-        assert app.position == asked and box.has_focus and said[-1].startswith("Answer first")
+        assert app.event_index == asked and box.has_focus and said[-1].startswith("Answer first")
         await pilot.press("escape")  # Esc always leaves the box; the question stays
-        assert not box.has_focus and box.display and app.position == asked
+        assert not box.has_focus and box.display and app.event_index == asked
         await pilot.press("w")
         assert "WHY" not in app.query_one(EquationsPanel).plain  # it would show the value
         await pilot.press("right")  # back into the box
-        assert box.has_focus and app.position == asked
+        assert box.has_focus and app.event_index == asked
         await pilot.press("left_square_bracket")  # the jump keys navigate, they are not typed
-        assert box.value == "" and app.position < asked
+        assert box.value == "" and app.event_index < asked
         await to_quantity(app, pilot, "delta[2][1]")
         assert box.has_focus and box.value == ""  # arriving at a question: an empty box
         await pilot.press("g")
@@ -183,7 +183,7 @@ async def test_predict_mode_can_be_switched_on_in_the_app():
         assert app.session is not None
         assert "PREDICT" in app.query_one(EquationsPanel).plain  # every kind: the first net input too
         await pilot.press(*"0.0275", "enter", "right")
-        assert app.position == 1
+        assert app.event_index == 1
 
 
 # -- why this number? -------------------------------------------------------------------------------
@@ -243,16 +243,16 @@ async def test_breakpoints_run_to_and_survive_a_reload(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await to_quantity(app, pilot, "delta[2][1]")
         await pilot.press("b", "home", "r")
-        assert app.trace[app.position].quantity == "delta[2][1]" and app.trace[app.position].iteration == 1
+        assert app.trace[app.event_index].quantity == "delta[2][1]" and app.trace[app.event_index].iteration == 1
         await pilot.press("r")
-        assert app.trace[app.position].quantity == "delta[2][1]" and app.trace[app.position].iteration == 2
+        assert app.trace[app.event_index].quantity == "delta[2][1]" and app.trace[app.event_index].iteration == 2
         assert "◆ 1 breakpoint" in app.query_one(StatusBar).plain
         path.write_text(path.read_text().replace("learning_rate = 0.01", "learning_rate = 0.03"))
         app.check_file()
         await pilot.pause()
         assert app.trace.scenario.learning_rate == 0.03 and app.breakpoints == {"delta[2][1]"}
         await pilot.press("home", "r")
-        assert app.trace[app.position].quantity == "delta[2][1]"
+        assert app.trace[app.event_index].quantity == "delta[2][1]"
         entry = next(n for n, e in enumerate(app.ledger.entries) if e.quantity == "delta[2][1]")
         assert app.query_one(ValueTable).breakpoints == {entry}
 
@@ -270,19 +270,19 @@ async def test_breakpoint_on_a_table_row_and_conditional_runs():
         await pilot.press("b")
         app.set_focus(None)
         await pilot.press("r")
-        assert app.trace[app.position].quantity == "dE/dW[1][1][1]"
+        assert app.trace[app.event_index].quantity == "dE/dW[1][1][1]"
         app.run_to_end_of_phase()
-        assert app.trace[app.position + 1].phase.value == "forward"  # the end of sample 1's backward pass
+        assert app.trace[app.event_index + 1].phase.value == "forward"  # the end of sample 1's backward pass
         app.run_to_end_of_iteration()
-        assert app.trace.locate(app.position) == (1, app.trace.per_iteration - 1)
+        assert app.trace.locate(app.event_index) == (1, app.trace.per_iteration - 1)
         await to_quantity(app, pilot, "dE/dW[3][1][1]")
         app.run_until_sign_change()
         await pilot.pause()
-        assert app.trace[app.position].quantity == "dE/dW[3][1][1]" and app.trace[app.position].value < 0
+        assert app.trace[app.event_index].quantity == "dE/dW[3][1][1]" and app.trace[app.event_index].value < 0
         app.run_until_loss_below()
         await pilot.pause()
         await pilot.press(*"1.0", "enter")
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         assert event.quantity == "E" and app.trace.losses(event.iteration)[-1] < 1.0
 
 
@@ -295,16 +295,16 @@ async def test_compare_with_layerwise_updates_shows_where_values_diverge():
         heading = table.render_lines(Region(0, table.chrome_top - 1, table.size.width, 1))[0].text
         assert "variant: layerwise" in heading  # the column titles above the rows
         await to_quantity(app, pilot, "delta[2][1]")
-        row = table.row_text(app.ledger.at(app.position).current)
+        row = table.row_text(app.ledger.at(app.event_index).current)
         assert row[-1] == "0.14235686"  # output layer: the same either way
         assert "variant: 0.14235686 (the same)" in app.query_one(EquationsPanel).plain
         await to_quantity(app, pilot, "dE/da[1][1]")
-        row = table.row_text(app.ledger.at(app.position).current)
+        row = table.row_text(app.ledger.at(app.event_index).current)
         assert row[3] == "0.015063301" and row[-1].endswith("≠")  # the hidden layer sees updated weights
         assert "differs by" in app.query_one(EquationsPanel).plain
         assert "compare: update_order=layerwise" in app.query_one(StatusBar).plain
         app.compare_with(None)
-        assert len(table.row_text(app.ledger.at(app.position).current)) == 5
+        assert len(table.row_text(app.ledger.at(app.event_index).current)) == 5
 
 
 # -- lesson notes -----------------------------------------------------------------------------------
@@ -362,7 +362,7 @@ async def test_a_matrix_block_names_the_events_it_spans_wherever_a_jump_lands():
         assert app.query_one(StatusBar).plain.startswith("events 1, 3/39")
         assert "net inputs of layer 1" in app.query_one(EquationsPanel).plain
         assert sorted(marked(app, "▶")) == ["net_h₁", "net_h₂"]  # the whole block, as computed
-        app.position = 1  # h₁: the activations' block, not the net inputs' (blocks interleave)
+        app.go_to(1)  # h₁: the activations' block, not the net inputs' (blocks interleave)
         await pilot.pause()
         assert "activations of layer 1" in app.query_one(EquationsPanel).plain
         assert app.query_one(StatusBar).plain.startswith("events 2, 4/39")

@@ -86,10 +86,10 @@ async def test_palette_switches_theme_and_jumps_to_a_symbol():
             await pilot.pause(0.3)
             await pilot.press("enter")
             await pilot.pause()
-            assert app.trace[app.position].quantity == quantity, query
+            assert app.trace[app.event_index].quantity == quantity, query
         await pilot.press("ctrl+p", *"iteration 1", "enter")
         await pilot.pause()
-        assert app.position == 0
+        assert app.event_index == 0
 
 
 async def test_palette_jumps_to_a_phase_and_iteration():
@@ -97,11 +97,11 @@ async def test_palette_jumps_to_a_phase_and_iteration():
     async with app.run_test(size=(120, 40)) as pilot:
         app.goto_phase(Phase.BACKWARD)
         await pilot.pause()
-        event = app.trace[app.position]
-        assert event.phase is Phase.BACKWARD and app.trace[app.position - 1].phase is Phase.LOSS
+        event = app.trace[app.event_index]
+        assert event.phase is Phase.BACKWARD and app.trace[app.event_index - 1].phase is Phase.LOSS
         app.goto_iteration(2)
         await pilot.pause()
-        assert app.trace[app.position].iteration == 2 and app.trace.locate(app.position)[1] == 0
+        assert app.trace[app.event_index].iteration == 2 and app.trace.locate(app.event_index)[1] == 0
 
 
 async def test_maximise_the_equations_and_restore():
@@ -123,14 +123,14 @@ async def test_autoplay_steps_changes_speed_and_stops_at_phase_boundaries():
         await pilot.press(*(["plus"] * 9))  # the fastest speed
         await pilot.press("p")
         assert "playing" in app.query_one(StatusBar).plain
-        await wait_until(pilot, lambda: app.position > 2)
+        await wait_until(pilot, lambda: app.event_index > 2)
         await pilot.press("p")
-        moved = app.position
+        moved = app.event_index
         await pilot.pause(0.3)
-        assert app.position == moved and app.autoplay_timer is None  # paused
+        assert app.event_index == moved and app.autoplay_timer is None  # paused
         await pilot.press("home", "P", "p")  # stop at the next phase boundary
         await wait_until(pilot, lambda: app.autoplay_timer is None)
-        assert app.trace[app.position].phase is Phase.LOSS and app.trace[app.position - 1].phase is Phase.FORWARD
+        assert app.trace[app.event_index].phase is Phase.LOSS and app.trace[app.event_index - 1].phase is Phase.FORWARD
 
 
 async def test_autoplay_stops_at_the_end():
@@ -138,7 +138,7 @@ async def test_autoplay_stops_at_the_end():
     async with app.run_test() as pilot:
         await pilot.press(*(["plus"] * 9), "end", "left", "left", "p")
         await wait_until(pilot, lambda: app.autoplay_timer is None)
-        assert app.position == len(app.trace) - 1
+        assert app.event_index == len(app.trace) - 1
 
 
 async def test_matrix_view_steps_a_layer_at_a_time():
@@ -148,7 +148,7 @@ async def test_matrix_view_steps_a_layer_at_a_time():
         equations = app.query_one(EquationsPanel).plain
         assert "net inputs of layer 1 (matrix view)" in equations and "z⁽¹⁾ = W⁽¹⁾x" in equations
         assert "⎡0.1500 0.2000⎤" in equations and "⎣0.0425⎦" in equations
-        assert app.position == 2  # the last net input of layer 1
+        assert app.event_index == 2  # the last net input of layer 1
         table = app.query_one(ValueTable)
         marked = [e for e in range(len(app.ledger)) if table.row_text(e)[0] == "▶"]
         assert [app.ledger.entries[e].quantity for e in marked] == ["z[1][1]", "z[1][2]"]
@@ -232,7 +232,7 @@ async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
         path.write_text(path.read_text().replace("learning_rate = 0.01", "learning_rate = 0.02"))
         app.check_file()
         await pilot.pause()
-        assert app.trace.scenario.learning_rate == 0.02 and app.position == 3  # the same place
+        assert app.trace.scenario.learning_rate == 0.02 and app.event_index == 3  # the same place
         last_good = app.trace
         path.write_text(path.read_text().replace('size = 1\nactivation = "tanh"', 'size = 0\nactivation = "tanh"', 1))
         app.check_file()
@@ -241,7 +241,7 @@ async def test_the_scenario_reloads_when_its_file_changes(tmp_path):
         shown = shown_notifications(app)
         assert any("network.layers[0].size: must be at least 1" in m for m in shown), shown
         await pilot.press("right")
-        assert app.position == 4  # still usable
+        assert app.event_index == 4  # still usable
         # Fixed again: the stale error goes, only the news of the reload stays.
         path.write_text(path.read_text().replace('size = 0\nactivation = "tanh"', 'size = 1\nactivation = "tanh"', 1))
         app.check_file()
@@ -276,11 +276,11 @@ async def test_reloading_keeps_the_place_by_meaning(tmp_path):
 
         # δ_o₁ in iteration 2: it still exists in a smaller network
         before = app.trace
-        app.position = before.find("delta[2][1]", iteration=2)[0]
+        app.go_to(before.find("delta[2][1]", iteration=2)[0])
         await pilot.pause()
         reload_as([2, 1, 2])
         await pilot.pause()
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         assert (event.quantity, event.iteration) == ("delta[2][1]", 2)
         assert app.trace.per_iteration < before.per_iteration  # the numbers did change
         # The last update of iteration 1, a weight that a smaller network no longer has: the
@@ -289,19 +289,19 @@ async def test_reloading_keeps_the_place_by_meaning(tmp_path):
         await pilot.pause()
         last_of_first = app.trace.index_of(1, app.trace.per_iteration - 1)
         gone = app.trace[last_of_first].quantity
-        app.position = last_of_first
+        app.go_to(last_of_first)
         await pilot.pause()
         reload_as([2, 1, 2])
         await pilot.pause()
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         assert event.iteration == 1 and event.phase is Phase.UPDATE, (gone, event.quantity)
         assert app.trace.find(gone) == []
         # Fewer iterations than the one shown: the last one, at the same quantity
-        app.position = app.trace.find("delta[1][1]", iteration=3)[0]
+        app.go_to(app.trace.find("delta[1][1]", iteration=3)[0])
         await pilot.pause()
         reload_as([2, 1, 2], iterations=2)
         await pilot.pause()
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         assert (event.quantity, event.iteration) == ("delta[1][1]", 2)
 
 
@@ -369,7 +369,7 @@ async def test_a_selected_row_keeps_every_mark_readable(theme):
 
     app = app_for("sigmoid-2-2-2", theme=theme, watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = next(i for i, c in app.trace.comparisons() if not c.agrees)  # ✓ and ✗ both shown
+        app.go_to(next(i for i, c in app.trace.comparisons() if not c.agrees))  # ✓ and ✗ both shown
         table = app.query_one(ValueTable)
         table.focus()
         await pilot.pause()

@@ -23,9 +23,9 @@ def _symbol_of(item: str) -> str:
 
 
 def assert_in_sync(app: StepperApp) -> None:
-    """All three panels (and the status line) describe the event at app.position."""
+    """All three panels (and the status line) describe the event at app.event_index."""
     trace, ledger = app.trace, app.ledger
-    index = app.position
+    index = app.event_index
     event = trace[index]
     state = ledger.at(index, event)
 
@@ -72,13 +72,13 @@ async def test_every_event_forward_and_back_keeps_the_panels_in_sync(name):
         assert_in_sync(app)
         for expected in range(1, total):
             await pilot.press("right")
-            assert app.position == expected
+            assert app.event_index == expected
             assert_in_sync(app)
         await pilot.press("right")  # at the end: nothing happens
-        assert app.position == total - 1
+        assert app.event_index == total - 1
         for expected in range(total - 2, -1, -1):
             await pilot.press("left")
-            assert app.position == expected
+            assert app.event_index == expected
             assert_in_sync(app)
 
 
@@ -91,7 +91,7 @@ async def test_every_event_of_every_scenario_in_sync_both_ways(name):
     async with app.run_test(size=(120, 40)):
         total = len(app.trace)
         for index in [*range(total), *range(total - 2, -1, -1)]:
-            app.position = index
+            app.go_to(index)
             assert_in_sync(app)
 
 
@@ -106,19 +106,19 @@ async def test_large_scenarios_stay_in_sync_across_iterations(name):
         steps = min(trace.per_iteration + 2, 150)
         for expected in range(1, steps):
             await pilot.press("l")
-            assert app.position == expected
+            assert app.event_index == expected
             assert_in_sync(app)
-        app.position = trace.per_iteration - 3
+        app.go_to(trace.per_iteration - 3)
         for expected in range(trace.per_iteration - 2, trace.per_iteration + 3):  # over the boundary
             await pilot.press("right")
-            assert app.position == expected
+            assert app.event_index == expected
             assert_in_sync(app)
         for _ in range(trace.iterations):
             await pilot.press("right_curly_bracket")
             assert_in_sync(app)
-        assert app.position == len(trace) - 1
+        assert app.event_index == len(trace) - 1
         await pilot.press("left_curly_bracket")
-        assert trace[app.position].iteration == trace.iterations and trace.locate(app.position)[1] == 0
+        assert trace[app.event_index].iteration == trace.iterations and trace.locate(app.event_index)[1] == 0
         assert_in_sync(app)
 
 
@@ -128,11 +128,11 @@ async def test_a_burst_of_200_key_presses_lands_on_the_right_event():
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*(["right"] * 200))
         await pilot.pause()
-        assert app.position == 200
+        assert app.event_index == 200
         assert_in_sync(app)
         await pilot.press(*(["left"] * 150), *(["space"] * 50))
         await pilot.pause()
-        assert app.position == 100
+        assert app.event_index == 100
         assert_in_sync(app)
 
 
@@ -141,15 +141,15 @@ async def test_stepping_back_over_an_iteration_boundary():
     async with app.run_test(size=(80, 24)) as pilot:
         trace = app.trace
         await pilot.press("right_curly_bracket")
-        assert trace[app.position].iteration == 2 and trace[app.position].quantity == "z[1][1]"
+        assert trace[app.event_index].iteration == 2 and trace[app.event_index].quantity == "z[1][1]"
         assert_in_sync(app)
         await pilot.press("left")
-        event = trace[app.position]
+        event = trace[app.event_index]
         assert (event.iteration, event.kind.value) == (1, "bias_update")
         assert_in_sync(app)
         # The last update of iteration 1: every parameter shows old → new in the table.
         table = app.query_one(ValueTable)
-        w1 = app.ledger.position(trace.plan.key_at(trace.find("W[1][1][1]")[0]), "parameter")
+        w1 = app.ledger.row_of(trace.plan.key_at(trace.find("W[1][1][1]")[0]), "parameter")
         assert table.row_text(w1)[3] == f"{cell(0.5)} → {cell(trace[trace.find('W[1][1][1]')[0]].value)}"
         # The status and equations say iteration 1; the diagram shows the new weight.
         assert "iteration 1/2" in app.query_one(StatusBar).plain
@@ -162,18 +162,18 @@ async def test_stepping_back_over_an_iteration_boundary():
 async def test_phase_keys_walk_forward_loss_backward_update():
     app = app_for("20-sigmoid-2-2-2")
     async with app.run_test(size=(120, 40)) as pilot:
-        phases = [app.trace[app.position].phase.value]
+        phases = [app.trace[app.event_index].phase.value]
         for _ in range(3):
             await pilot.press("right_square_bracket")
-            phases.append(app.trace[app.position].phase.value)
+            phases.append(app.trace[app.event_index].phase.value)
             assert_in_sync(app)
         assert phases == ["forward", "loss", "backward", "update"]
         await pilot.press("left_square_bracket", "left_square_bracket")
-        assert app.trace[app.position].phase.value == "loss"
+        assert app.trace[app.event_index].phase.value == "loss"
         await pilot.press("end")
-        assert app.position == len(app.trace) - 1
+        assert app.event_index == len(app.trace) - 1
         await pilot.press("home")
-        assert app.position == 0
+        assert app.event_index == 0
         assert_in_sync(app)
 
 
@@ -183,7 +183,7 @@ async def test_backward_arrows_point_left_and_forward_arrows_right():
         diagram = app.query_one(NetworkDiagram)
         assert "─▶" in diagram.plain and "◀─" not in diagram.plain
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert app.trace[app.position].phase.value == "backward"
+        assert app.trace[app.event_index].phase.value == "backward"
         assert "◀─" in diagram.plain and "─▶" not in diagram.plain
 
 
@@ -191,7 +191,7 @@ async def test_hidden_delta_marks_both_outgoing_paths():
     """∂E/∂h₁ reads δ_o₁, w₅, δ_o₂, w₇: all four are marked in the diagram and the table."""
     app = app_for("20-sigmoid-2-2-2")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = app.trace.find("dE/da[1][1]")[0]
+        app.go_to(app.trace.find("dE/da[1][1]")[0])
         await pilot.pause()
         assert_in_sync(app)
         picture = app.query_one(NetworkDiagram).picture
@@ -204,7 +204,7 @@ async def test_a_softmax_output_marks_every_net_input_of_its_layer():
     three as read, beside the exponential and the normaliser the formula divides."""
     app = app_for("40-softmax-2-3-3")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = app.trace.find("a[2][2]")[0]
+        app.go_to(app.trace.find("a[2][2]")[0])
         await pilot.pause()
         assert_in_sync(app)
         picture = app.query_one(NetworkDiagram).picture
@@ -213,7 +213,7 @@ async def test_a_softmax_output_marks_every_net_input_of_its_layer():
         table = app.query_one(ValueTable)
         for quantity in ("z[2][1]", "z[2][2]", "z[2][3]", "exp[2][2]", "expsum[2]"):
             key = app.trace.key_of(quantity)
-            assert table.row_text(app.ledger.position(key, "sample"))[0] == "•", quantity
+            assert table.row_text(app.ledger.row_of(key, "sample"))[0] == "•", quantity
         assert "o₂ = e^z⁽²⁾₂ / Σⱼe^z⁽²⁾ⱼ" in app.query_one(EquationsPanel).plain
 
 
@@ -222,24 +222,24 @@ async def test_go_to_an_event_number():
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("g")
         await pilot.press(*"30", "enter")
-        assert app.position == 29
+        assert app.event_index == 29
         assert_in_sync(app)
         await pilot.press("g", *"999", "enter")  # out of range: the prompt stays and says why
         assert app.screen.query_one("#goto-error").render().plain.startswith("Enter a whole number from 1 to 39")
         await pilot.press("escape")
-        assert app.position == 29
+        assert app.event_index == 29
 
 
 async def test_document_disagreement_is_visible_in_equations_and_table():
     app = app_for("20-sigmoid-2-2-2")
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = app.trace.find("a[2][1]")[0]
+        app.go_to(app.trace.find("a[2][1]")[0])
         await pilot.pause()
         equations = app.query_one(EquationsPanel).plain
         assert "document: 0.60635 ✗" in equations
         assert "the exact value rounds to 0.60648" in equations
         assert "σ(0.43253) = 1/(1 + e^(−0.43253))" in equations  # the scenario's note
-        state = app.ledger.at(app.position)
+        state = app.ledger.at(app.event_index)
         assert app.query_one(ValueTable).row_text(state.current)[4] == "0.60635✗"
         await pilot.press("home")
         assert app.query_one(ValueTable).row_text(app.ledger.at(0).current)[4] == "0.0275✓"
@@ -253,7 +253,7 @@ async def test_help_opens_and_closes():
         await pilot.press("escape")
         assert app.screen.id == "stepper"  # back on the stepper
         await pilot.press("right")
-        assert app.position == 1
+        assert app.event_index == 1
 
 
 async def test_the_picker_opens_first_and_loads_a_choice():
@@ -297,9 +297,9 @@ async def test_keys_of_the_stepper_do_not_act_behind_the_picker():
                 if active.binding.show}
         assert keys == {"q": "Quit", "escape": "Back"}
         await pilot.press("l", "space", "right_square_bracket", "end")
-        assert app.position == 1
+        assert app.event_index == 1
         await pilot.press("escape")
-        assert app.screen.id == "stepper" and app.position == 1
+        assert app.screen.id == "stepper" and app.event_index == 1
         await pilot.press("o", "q")
         await pilot.pause()
     assert app.return_code == 0
@@ -318,7 +318,7 @@ async def test_opening_a_bad_file_shows_the_error_and_keeps_the_scenario(tmp_pat
         error = app.screen.query_one("#picker-error").render().plain
         assert f"{bad}: network.inputs: must be at least 1, found 0" in error
         await pilot.press("escape")
-        assert app.trace.scenario.title.startswith("Tanh chain") and app.position == 2
+        assert app.trace.scenario.title.startswith("Tanh chain") and app.event_index == 2
         assert_in_sync(app)
 
 
@@ -347,7 +347,7 @@ async def test_quit_key_exits():
 async def test_the_wide_network_collapses_around_the_focus_at_80x24():
     app = app_for("90-wide-6-10-10-4")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("a[2][6]")[0]
+        app.go_to(app.trace.find("a[2][6]")[0])
         await pilot.pause()
         picture = app.query_one(NetworkDiagram).picture
         assert picture.collapsed and not picture.closeup
@@ -359,7 +359,7 @@ async def test_the_wide_network_collapses_around_the_focus_at_80x24():
         _x, y, _w, _h = picture.focus
         assert diagram.top <= y < diagram.top + diagram.view_height
         # Its net input reads those ten weights, the bias and ten activations: a close-up of them.
-        app.position = app.trace.find("z[2][6]")[0]
+        app.go_to(app.trace.find("z[2][6]")[0])
         await pilot.pause()
         picture = app.query_one(NetworkDiagram).picture
         assert picture.closeup
@@ -378,4 +378,4 @@ async def test_next_and_back_are_greyed_out_at_the_ends():
         await pilot.pause()
         assert not enabled("right") and enabled("left")
         await pilot.press("right")
-        assert app.position == len(app.trace) - 1
+        assert app.event_index == len(app.trace) - 1

@@ -23,7 +23,7 @@ async def test_the_equations_are_laid_out_once_per_step(monkeypatch):
     app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), compare="update_order=layerwise")
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
-        app.position = app.trace.find("dE/dW[1][1][1]")[0] - 1
+        app.go_to(app.trace.find("dE/dW[1][1][1]")[0] - 1)
         await pilot.pause()
         laid_out.clear()
         await pilot.press("right")

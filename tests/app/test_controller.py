@@ -40,7 +40,7 @@ def shown(view) -> tuple:
 def fresh_view(stepper: Stepper):
     """The view of a stepper that never had a mode on, at the same place."""
     other = Stepper()
-    other.load(stepper.trace, stepper.position)
+    other.load(stepper.trace, stepper.event_index)
     return other.view()
 
 
@@ -59,31 +59,31 @@ def test_moves_are_clamped_and_the_view_follows():
     trace = stepper.trace
     assert stepper.view().index == 0 and isinstance(stepper.view().equation.body, EventText)
     stepper.move(-1)
-    assert stepper.position == 0
+    assert stepper.event_index == 0
     stepper.move(1)
     view = stepper.view()
     assert view.index == 1 and view.event == trace[1] and view.state.current is not None
     assert view.equation.body.printed == trace.printed_at(1) and view.flags == ""
     stepper.last()
     stepper.move(1)
-    assert stepper.position == len(trace) - 1 and stepper.at_end
+    assert stepper.event_index == len(trace) - 1 and stepper.at_end
     stepper.first()
     stepper.next_phase()
-    assert stepper.position == trace.next_phase(0)
+    assert stepper.event_index == trace.next_phase(0)
     stepper.previous_phase()
-    assert stepper.position == 0
+    assert stepper.event_index == 0
     stepper.goto_phase(Phase.UPDATE)
-    assert trace[stepper.position].phase is Phase.UPDATE
-    assert trace[stepper.position - 1].phase is not Phase.UPDATE
+    assert trace[stepper.event_index].phase is Phase.UPDATE
+    assert trace[stepper.event_index - 1].phase is not Phase.UPDATE
 
 
 def test_iterations_and_the_place_kept_by_meaning_on_load():
     stepper = stepper_for("tanh-chain")
     trace = stepper.trace
     stepper.next_iteration()
-    assert trace.locate(stepper.position) == (2, 0)
+    assert trace.locate(stepper.event_index) == (2, 0)
     stepper.goto_iteration(1)
-    assert stepper.position == 0
+    assert stepper.event_index == 0
     at(stepper, "a[1][1]")
     stepper.load(Trace(resolve("tanh-chain")), 10**9)  # clamped
     assert stepper.at_end
@@ -94,21 +94,21 @@ def test_a_table_row_goes_to_the_event_computing_it():
     ledger, trace = stepper.ledger, stepper.trace
     row = next(n for n, e in enumerate(ledger.entries) if e.quantity == "dE/dW[1][1][1]" and e.scope == "sample")
     stepper.goto_row(row)
-    event = trace[stepper.position]
+    event = trace[stepper.event_index]
     assert event.quantity == "dE/dW[1][1][1]" and event.sample == 1
     # A batch row is computed by the batch-level event, not by any sample's.
     mean = next(n for n, e in enumerate(ledger.entries) if e.quantity == "dE/dW[1][1][1]" and e.scope == "batch")
     stepper.goto_row(mean)
-    event = trace[stepper.position]
+    event = trace[stepper.event_index]
     assert event.quantity == "dE/dW[1][1][1]" and event.sample is None
     assert stepper.view().state.current == mean
     loss = next(n for n, e in enumerate(ledger.entries) if e.quantity == "E" and e.scope == "batch")
     stepper.first()
     stepper.goto_row(loss)
-    assert trace[stepper.position].kind.value == "loss_mean"
+    assert trace[stepper.event_index].kind.value == "loss_mean"
     # Given values are computed by no event.
     stepper.goto_row(0)
-    assert trace[stepper.position].kind.value == "loss_mean"
+    assert trace[stepper.event_index].kind.value == "loss_mean"
     assert stepper.computed(0) is None
 
 
@@ -118,7 +118,7 @@ def test_the_latest_computation_of_a_row_up_to_here():
     assert stepper.computed(row) is None  # not yet computed at event 1
     at(stepper, "a[2][2]")
     assert stepper.computed(row) == stepper.trace.find("a[1][1]")[0]
-    assert stepper.computed(None) == stepper.position
+    assert stepper.computed(None) == stepper.event_index
 
 
 # -- autoplay -------------------------------------------------------------------------------------
@@ -132,12 +132,12 @@ def test_autoplay_ticks_and_stops_at_the_end_and_at_phases():
     stepper.change_speed(-100)
     assert stepper.autoplay.interval == 3.0
     stepper.tick()
-    assert stepper.position == 1 and stepper.autoplay.playing
+    assert stepper.event_index == 1 and stepper.autoplay.playing
     stepper.toggle_phase_stops()
     assert stepper.view().flags == "▶ playing 3s · stops at phases"
     while stepper.autoplay.playing:
         stepper.tick()
-    assert stepper.position == stepper.trace.next_phase(0)  # paused at the loss phase's first event
+    assert stepper.event_index == stepper.trace.next_phase(0)  # paused at the loss phase's first event
     stepper.autoplay.phase_stops = False
     stepper.last()
     stepper.toggle_autoplay()
@@ -155,7 +155,7 @@ def test_predict_start_step_stop():
     assert not view.state.known[view.state.current]  # hidden in the table and the diagram too
     assert view.flags == "predict 0/0 first try · 0 answers"
     notice = stepper.move(1)
-    assert notice.back_to_answer and stepper.position == stepper.trace.find("delta[2][1]")[0]  # waits
+    assert notice.back_to_answer and stepper.event_index == stepper.trace.find("delta[2][1]")[0]  # waits
     stepper.answer("")  # a hint
     assert stepper.view().equation.body.hints == 1
     stepper.answer("0.5")  # wrong
@@ -185,7 +185,7 @@ def test_the_last_answer_makes_the_summary_due():
     stepper = stepper_for("linear-chain", predict=kinds_from("updates"))
     stepper.last()
     assert stepper.view().asking
-    stepper.answer(repr(stepper.trace[stepper.position].value))
+    stepper.answer(repr(stepper.trace[stepper.event_index].value))
     summary = stepper.take_summary()
     assert summary is not None and summary.total.first == 1
 
@@ -230,7 +230,7 @@ def test_breakpoints_start_step_stop():
     assert "set on δ_o₁" in stepper.toggle_breakpoint(row).text
     view = stepper.view()
     assert view.breakpoints == {row} and view.flags == "◆ 1 breakpoint"
-    assert stepper.run() is None and stepper.trace[stepper.position].quantity == "delta[2][1]"
+    assert stepper.run() is None and stepper.trace[stepper.event_index].quantity == "delta[2][1]"
     assert stepper.run().text == "No breakpoint ahead."
     assert "removed from δ_o₁" in stepper.toggle_breakpoint().text  # the event on show
     stepper.toggle_breakpoint(row)
@@ -248,9 +248,9 @@ def test_breakpoints_survive_a_reload():
 def test_conditional_runs():
     stepper = stepper_for("01-polynomial-batch")
     stepper.run_to_end_of_phase()
-    assert stepper.trace[stepper.position + 1].phase is not stepper.trace[stepper.position].phase
+    assert stepper.trace[stepper.event_index + 1].phase is not stepper.trace[stepper.event_index].phase
     stepper.run_to_end_of_iteration()
-    assert stepper.trace.locate(stepper.position)[1] == stepper.trace.per_iteration - 1
+    assert stepper.trace.locate(stepper.event_index)[1] == stepper.trace.per_iteration - 1
     assert stepper.run_until_loss_below(-1.0).text == "No loss below -1 ahead."
 
 
@@ -277,10 +277,10 @@ def test_matrix_start_step_stop():
     stepper.toggle_matrix()
     view = stepper.view()
     assert isinstance(view.equation.body, BlockText) and view.flags == "matrix view"
-    assert stepper.position == view.index == max(view.events) and len(view.events) == 2  # net_h₁, net_h₂
+    assert stepper.event_index == view.index == max(view.events) and len(view.events) == 2  # net_h₁, net_h₂
     assert set(view.state.block) >= {view.state.current}
     stepper.move(1)  # a block at a time
-    assert stepper.trace[stepper.position].quantity == "a[1][2]"
+    assert stepper.trace[stepper.event_index].quantity == "a[1][2]"
     stepper.go(0)  # a jump inside a block shows the whole block
     assert stepper.view().index == view.index
     stepper.toggle_matrix()
@@ -301,11 +301,11 @@ def test_a_changed_file_is_read_again(tmp_path):
     found = stepper.changed_file()
     assert isinstance(found, Trace) and stepper.changed_file() is None
     stepper.reload(found)
-    assert stepper.trace is found and found[stepper.position].quantity == "delta[1][2]"
-    assert found.locate(stepper.position)[0] == 2
+    assert stepper.trace is found and found[stepper.event_index].quantity == "delta[1][2]"
+    assert found.locate(stepper.event_index)[0] == 2
     path.write_text("not = [valid")
     assert isinstance(stepper.changed_file(), ScenarioError)
-    assert stepper.screenshot_name() == f"net-event-{stepper.position + 1}"
+    assert stepper.screenshot_name() == f"net-event-{stepper.event_index + 1}"
 
 
 def test_export_writes_a_new_file(saved_files_folder):
@@ -320,5 +320,5 @@ def test_gradient_check_of_the_step_on_show(name):
     stepper = stepper_for(name)
     stepper.last()
     results, iteration, step = stepper.gradient_check()
-    assert iteration == stepper.trace.iterations and step == stepper.trace[stepper.position].update_step
+    assert iteration == stepper.trace.iterations and step == stepper.trace[stepper.event_index].update_step
     assert results and all(result.agrees for result in results)

@@ -71,7 +71,7 @@ async def test_moves_are_disabled_at_the_ends_of_the_trace_as_the_key_table_says
     app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
         for position, disabled in ((0, -1), (len(app.trace) - 1, 1)):
-            app.position = position
+            app.go_to(position)
             await pilot.pause()
             for command in keys.COMMANDS:
                 allowed = app.check_action(command.action, command.args)

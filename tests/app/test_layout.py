@@ -30,7 +30,7 @@ def shown(text: str, symbol: str, value: str) -> bool:
 
 def missing_items(app: StepperApp) -> list[str]:
     """The quantities the current event computes and reads that the diagram does not show."""
-    state = app.ledger.at(app.position)
+    state = app.ledger.at(app.event_index)
     text = app.query_one(NetworkDiagram).visible_text
     wanted = {*state.reads, *([state.current] if state.current is not None else [])}
     missing = []
@@ -76,7 +76,7 @@ async def walk(name: str) -> str:
         await pilot.pause()
         failures = []
         for index in range(len(app.trace)):
-            app.position = index  # what → does, without waiting for each frame
+            app.go_to(index)  # what → does, without waiting for each frame
             missing = missing_items(app)
             cut = cut_items(app.query_one(NetworkDiagram))
             if missing or cut:
@@ -94,12 +94,12 @@ async def test_keys_do_nothing_behind_the_too_small_message():
         for key in ("right", "space", "end", "right_square_bracket", "right_curly_bracket", "p", "v"):
             await pilot.press(key)
         await pilot.pause()
-        assert app.position == 0 and app.matrix is None and app.autoplay_timer is None
+        assert app.event_index == 0 and app.matrix is None and app.autoplay_timer is None
         await pilot.resize_terminal(MIN_WIDTH, MIN_HEIGHT)
         await pilot.pause()
         assert not app.query_one("#too-small").display
         await pilot.press("right")
-        assert app.position == 1
+        assert app.event_index == 1
 
 
 @pytest.mark.parametrize("name", ["sigmoid-2-2-2", "tanh-chain"])
@@ -108,7 +108,7 @@ async def test_the_smallest_size_shows_the_whole_network_and_table_rows(name):
     async with app.run_test(size=(MIN_WIDTH, MIN_HEIGHT)) as pilot:
         await pilot.pause()
         for index in range(len(app.trace)):
-            app.position = index
+            app.go_to(index)
             assert "⋯" not in app.query_one(NetworkDiagram).visible_text, f"event {index + 1}: groups collapsed"
             table = app.query_one(ValueTable).visible_text.splitlines()
             assert any(line.lstrip().startswith("▶") for line in table[2:]), f"event {index + 1}: no current row"
@@ -133,7 +133,7 @@ async def test_a_step_with_a_slip_and_a_note_shows_them_whole_at_80x24():
     """∂L/∂z₂ of the tanh chain: the document's slip, explained, and the scenario's note."""
     app = StepperApp(trace=Trace(resolve("tanh-chain")), watch=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("delta[2][1]")[0]
+        app.go_to(app.trace.find("delta[2][1]")[0])
         await pilot.pause()
         await pilot.pause()
         panel = app.query_one(EquationsPanel)
@@ -143,7 +143,7 @@ async def test_a_step_with_a_slip_and_a_note_shows_them_whole_at_80x24():
         assert "✗ document" in shown and "✎" in shown
         # The table keeps its minimum: its heading and the current row.
         assert "▶ ∂L/∂z₂" in app.query_one(ValueTable).visible_text
-        app.position = 0  # a step with nothing more to say: the panel is back to its own height
+        app.go_to(0)  # a step with nothing more to say: the panel is back to its own height
         await pilot.pause()
         await pilot.pause()
         assert panel.size.height == panel.styles.base.height.value
@@ -152,7 +152,7 @@ async def test_a_step_with_a_slip_and_a_note_shows_them_whole_at_80x24():
 async def test_the_matrix_view_shows_whole_matrices_at_80x24():
     app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("dE/da[1][1]")[0]
+        app.go_to(app.trace.find("dE/da[1][1]")[0])
         await pilot.press("v")
         await pilot.pause()
         await pilot.pause()
@@ -195,7 +195,7 @@ async def test_the_predict_score_and_every_flag_stay_whole_at_80_columns():
 async def test_the_gradient_check_has_one_line_per_gradient_at_80x24():
     app = StepperApp(trace=Trace(resolve("wide-6-10-10-4")), watch=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("W[1][1][1]")[0]
+        app.go_to(app.trace.find("W[1][1][1]")[0])
         await pilot.press("c")
         await pilot.pause()
         report = app.screen.query_one("#gradcheck-report")
@@ -206,7 +206,7 @@ async def test_the_gradient_check_has_one_line_per_gradient_at_80x24():
 async def test_compare_keeps_the_document_column_on_screen_at_80x24():
     app = StepperApp(trace=Trace(resolve("sigmoid-2-2-2")), watch=False, compare="update_order=layerwise")
     async with app.run_test(size=(80, 24)) as pilot:
-        app.position = app.trace.find("W[2][2][2]")[0]
+        app.go_to(app.trace.find("W[2][2][2]")[0])
         await pilot.pause()
         table = app.query_one(ValueTable).visible_text.splitlines()
         assert "variant" in table[1] and "document" in table[1]
@@ -222,9 +222,9 @@ async def test_compare_keeps_the_document_column_on_screen_at_80x24():
 async def test_the_diagram_names_the_current_quantity_as_the_panels_do(name, quantity, label):
     app = StepperApp(trace=Trace(resolve(name)), watch=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = app.trace.find(quantity)[0]
+        app.go_to(app.trace.find(quantity)[0])
         await pilot.pause()
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         assert label.split()[0] == f"▶{event.symbol}"  # the equations' symbol
         assert label in app.query_one(NetworkDiagram).visible_text
         assert event.symbol in app.query_one(EquationsPanel).plain

@@ -32,7 +32,7 @@ def to(name: str, quantity: str, iteration: int = 1):
 
     def jump(pilot) -> None:
         trace = pilot.app.trace
-        pilot.app.position = trace.find(quantity, iteration=iteration)[0]
+        pilot.app.go_to(trace.find(quantity, iteration=iteration)[0])
 
     return jump
 
@@ -99,7 +99,7 @@ def test_predict_summary(snap_compare):
     async def answer_the_last_update(pilot) -> None:
         trace = pilot.app.trace
         last = len(trace) - 1
-        pilot.app.position = last
+        pilot.app.go_to(last)
         await pilot.pause()
         event = trace[last]
         old, gradient = event.read_values

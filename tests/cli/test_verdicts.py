@@ -162,7 +162,7 @@ async def test_the_trace_table_numbers_events_as_the_app_does():
         for _ in range(21):
             await pilot.press("right")
         await pilot.pause()
-        event = app.trace[app.position]
+        event = app.trace[app.event_index]
         shown = app.query_one(StatusBar).plain
         assert "event 22/39" in shown
         assert f" {event.symbol} " in numbered["22"]
@@ -199,13 +199,13 @@ async def test_the_equations_heading_and_breakpoint_message_read_naturally():
         app.notify = lambda message, **options: said.append(message)
         headings = {}
         for _ in range(len(app.trace) - 1):
-            headings[app.trace[app.position].quantity] = app.query_one(EquationsPanel).plain.splitlines()[0]
+            headings[app.trace[app.event_index].quantity] = app.query_one(EquationsPanel).plain.splitlines()[0]
             await pilot.press("right")
         assert "activation derivative ∂h₁/∂net_h₁" in headings["da/dz[1][1]"]
         assert "loss E_total" in headings["E"]
         assert "error signal δ_o₁" in headings["delta[2][1]"]
         assert not any(" of " in line for line in headings.values())
-        app.position = app.trace.find("delta[1][2]")[0]
+        app.go_to(app.trace.find("delta[1][2]")[0])
         await pilot.pause()
         await pilot.press("b")
         assert said[-1] == "Breakpoint set on δ_h₂"
@@ -285,7 +285,7 @@ async def test_a_diverged_gradient_check_in_the_app_says_what_is_not_finite():
     text = new_scenario([1, 1], "linear", "linear", "squared_error", iterations=60, learning_rate=1000)
     app = StepperApp(trace=Trace(parse_scenario(text)))
     async with app.run_test(size=(120, 40)) as pilot:
-        app.position = len(app.trace) - 1  # iteration 60
+        app.go_to(len(app.trace) - 1)  # iteration 60
         await pilot.pause()
         await pilot.press("c")
         report = app.screen.query_one("#gradcheck-report").render().plain

@@ -338,6 +338,6 @@ def test_every_event_belongs_to_the_block_that_marks_what_it_reads(traces, name)
             assert computed in block.entries
         # everything the event read is marked: as read, or as computed by the block itself
         for key, sample in event.read_keys:
-            entry = ledger.position(key, Scope.of(key, sample))
+            entry = ledger.row_of(key, Scope.of(key, sample))
             if entry is not None and (sample is None or sample == state.sample):
                 assert entry in block.reads or entry in block.entries, (event.symbol, ledger.entries[entry].symbol)

@@ -19,7 +19,7 @@ class CompareMode:
         self.trace, self.option = trace, option
         self.other = Trace(variant(trace.scenario, option))
         self.other_ledger = Ledger(self.other)
-        rows = [self.other_ledger.position(e.key, e.scope) for e in ledger.entries]
+        rows = [self.other_ledger.row_of(e.key, e.scope) for e in ledger.entries]
         self.mapping = np.array([-1 if row is None else row for row in rows])  # our row → the variant's
         self.label = describe(option, short=True)
 

@@ -34,7 +34,7 @@ class Stepper:
     def __init__(self, predict=None, tolerance: float | None = None, compare: str | None = None) -> None:
         self.trace: Trace | None = None
         self.ledger: Ledger | None = None
-        self.position = 0  # the index of the event on show
+        self.event_index = 0  # the index of the event on show
         self.predict_kinds, self.tolerance = predict, tolerance
         self.predict: PredictMode | None = None
         if predict:
@@ -50,8 +50,8 @@ class Stepper:
 
     # -- the trace ----------------------------------------------------------------------------
 
-    def load(self, trace: Trace, position: int = 0) -> None:
-        """Show `trace` from `position` (clamped). Event numbers mean new things now: predict
+    def load(self, trace: Trace, event_index: int = 0) -> None:
+        """Show `trace` from event `event_index` (clamped). Event numbers mean new things now: predict
         starts afresh, an explanation and the matrix view go; breakpoints and the compared
         variant (by option) stay."""
         self.trace = trace
@@ -62,19 +62,19 @@ class Stepper:
             self.predict.restart()
         self._make_variant()
         self._watched = _stat(trace)
-        self.position = min(max(position, 0), len(trace) - 1)
+        self.event_index = min(max(event_index, 0), len(trace) - 1)
 
     @property
     def at_end(self) -> bool:
-        return self.trace is not None and self.position == len(self.trace) - 1
+        return self.trace is not None and self.event_index == len(self.trace) - 1
 
     def view(self) -> View:
-        """What the screen shows at the current position."""
+        """What the screen shows at the current event."""
         assert self.trace is not None and self.ledger is not None
         if self.matrix is not None:
-            draft = self.matrix.step(self.position)
+            draft = self.matrix.step(self.event_index)
         else:
-            index = self.position
+            index = self.event_index
             event = self.trace[index]
             draft = Draft(index, event, self.ledger.at(index, event),
                           EventText(event, self.trace.printed_at(index), self.trace.notes_at(index)))
@@ -111,11 +111,11 @@ class Stepper:
         if self.trace is None:
             return
         index = min(max(index, 0), len(self.trace) - 1)
-        if index != self.position:
+        if index != self.event_index:
             self.why = None
             if self.predict is not None:
                 self.predict.moved()
-        self.position = index
+        self.event_index = index
 
     def move(self, delta: int) -> Notice | None:
         """One event (in the matrix view, one block) forward or back; forward waits for a
@@ -125,7 +125,7 @@ class Stepper:
         if delta > 0 and self.asking():
             return Notice("Answer first (Enter on an empty line gives a hint, then the answer).",
                           back_to_answer=True)
-        self.go(self.matrix.move(self.position, delta) if self.matrix is not None else self.position + delta)
+        self.go(self.matrix.move(self.event_index, delta) if self.matrix is not None else self.event_index + delta)
         return None
 
     def first(self) -> None:
@@ -137,19 +137,19 @@ class Stepper:
 
     def next_phase(self) -> None:
         if self.trace is not None:
-            self.go(self.trace.next_phase(self.position))
+            self.go(self.trace.next_phase(self.event_index))
 
     def previous_phase(self) -> None:
         if self.trace is not None:
-            self.go(self.trace.previous_phase(self.position))
+            self.go(self.trace.previous_phase(self.event_index))
 
     def next_iteration(self) -> None:
         if self.trace is not None:
-            self.go(self.trace.next_iteration(self.position))
+            self.go(self.trace.next_iteration(self.event_index))
 
     def previous_iteration(self) -> None:
         if self.trace is not None:
-            self.go(self.trace.previous_iteration(self.position))
+            self.go(self.trace.previous_iteration(self.event_index))
 
     def goto_iteration(self, iteration: int) -> None:
         if self.trace is not None:
@@ -160,7 +160,7 @@ class Stepper:
         trace = self.trace
         if trace is None:
             return
-        iteration, _ = trace.locate(self.position)
+        iteration, _ = trace.locate(self.event_index)
         index = start = trace.index_of(iteration, 0)
         while trace[index].phase is not phase:
             following = trace.next_phase(index)
@@ -174,7 +174,7 @@ class Stepper:
         iteration, else the first time."""
         if self.ledger is None:
             return
-        index = self.ledger.event_of(row, self.position)
+        index = self.ledger.event_of(row, self.event_index)
         if index is not None:
             self.go(index)
 
@@ -182,8 +182,8 @@ class Stepper:
         """The event on show (`row` None), or the latest event up to here that computed table row
         `row`; None if it is not computed by now."""
         if row is None or self.ledger is None:
-            return self.position
-        return self.ledger.event_of(row, self.position, latest=True)
+            return self.event_index
+        return self.ledger.event_of(row, self.event_index, latest=True)
 
     # -- autoplay -----------------------------------------------------------------------------
 
@@ -205,7 +205,7 @@ class Stepper:
             self.autoplay.playing = False
             return None
         notice = self.move(1)
-        if self.autoplay.phase_stops and self.trace.phase_segment(self.position)[0] == self.position:
+        if self.autoplay.phase_stops and self.trace.phase_segment(self.event_index)[0] == self.event_index:
             self.autoplay.playing = False
         return notice
 
@@ -218,7 +218,7 @@ class Stepper:
             from .matrix import MatrixMode
 
             self.matrix = MatrixMode(self.ledger)
-            self.position = self.matrix.snap(self.position)  # the same place, on a block
+            self.event_index = self.matrix.snap(self.event_index)  # the same place, on a block
         else:
             self.matrix = None
 
@@ -231,7 +231,7 @@ class Stepper:
 
     def asking(self) -> bool:
         """Whether a question waits for an answer at the event on show."""
-        return self.predict is not None and self.trace is not None and self.predict.asks(self.trace[self.position])
+        return self.predict is not None and self.trace is not None and self.predict.asks(self.trace[self.event_index])
 
     def toggle_predict(self) -> Notice:
         if self.predict is None:
@@ -248,7 +248,7 @@ class Stepper:
         the session's summary is due."""
         if self.predict is None or self.trace is None:
             return
-        event = self.trace[self.position]
+        event = self.trace[self.event_index]
         if not self.predict.asks(event):
             return
         self.predict.answer(self.trace, event, text)
@@ -272,7 +272,7 @@ class Stepper:
         index = self.computed(row)
         if index is None:
             return Notice("That value has not been computed yet: step to it first.")
-        if index == self.position and self.asking():  # it would give the answer away
+        if index == self.event_index and self.asking():  # it would give the answer away
             return Notice("Answer first: the explanation shows the value.")
         from .why import WhyMode
 
@@ -294,7 +294,7 @@ class Stepper:
             entry = self.ledger.entries[row]
             quantity, symbol = entry.quantity, entry.symbol
         else:
-            event = self.trace[self.position]
+            event = self.trace[self.event_index]
             quantity, symbol = event.quantity, event.symbol
         # Kept by id (ids survive a reload), named by symbol (what the panels show).
         now_set = self.breakpoints.toggle(quantity)
@@ -315,15 +315,15 @@ class Stepper:
             return None
         if not self.breakpoints:
             return Notice("No breakpoints: press b on an event (or on a value-table row) to set one.")
-        return self._run_to(self.breakpoints.next(self.trace, self.position), "breakpoint")
+        return self._run_to(self.breakpoints.next(self.trace, self.event_index), "breakpoint")
 
     def run_until_sign_change(self) -> Notice | None:
         from backprop_stepper.core.breakpoints import until_sign_change
 
         if self.trace is None:
             return None
-        event = self.trace[self.position]
-        return self._run_to(until_sign_change(self.trace, self.position, event.quantity),
+        event = self.trace[self.event_index]
+        return self._run_to(until_sign_change(self.trace, self.event_index, event.quantity),
                             f"change of sign of {event.symbol}")
 
     def run_until_loss_below(self, value: float) -> Notice | None:
@@ -331,19 +331,19 @@ class Stepper:
 
         if self.trace is None:
             return None
-        return self._run_to(until_loss_below(self.trace, self.position, value), f"loss below {value:g}")
+        return self._run_to(until_loss_below(self.trace, self.event_index, value), f"loss below {value:g}")
 
     def run_to_end_of_phase(self) -> None:
         from backprop_stepper.core.breakpoints import end_of_phase
 
         if self.trace is not None:
-            self.go(end_of_phase(self.trace, self.position))
+            self.go(end_of_phase(self.trace, self.event_index))
 
     def run_to_end_of_iteration(self) -> None:
         from backprop_stepper.core.breakpoints import end_of_iteration
 
         if self.trace is not None:
-            self.go(end_of_iteration(self.trace, self.position))
+            self.go(end_of_iteration(self.trace, self.event_index))
 
     # -- compare with a variant ---------------------------------------------------------------
 
@@ -380,7 +380,7 @@ class Stepper:
         iteration, phase and quantity, not the same event number: an edit that changes the
         network's size changes every number after it)."""
         assert self.trace is not None
-        self.load(trace, trace.same_place(self.trace, self.position))
+        self.load(trace, trace.same_place(self.trace, self.event_index))
 
     @property
     def file_stem(self) -> str:
@@ -389,7 +389,7 @@ class Stepper:
         return path.stem if path is not None else "scenario"
 
     def screenshot_name(self) -> str:
-        return f"{self.file_stem}-event-{self.position + 1}"
+        return f"{self.file_stem}-event-{self.event_index + 1}"
 
     def export(self, kind: str) -> Notice | None:
         """Write the worked solution ("markdown") or the trace ("json") to a new file."""
@@ -412,7 +412,7 @@ class Stepper:
         from backprop_stepper.core.gradcheck import gradient_check
 
         assert self.trace is not None
-        event = self.trace[self.position]
+        event = self.trace[self.event_index]
         return gradient_check(self.trace, event.iteration, event.update_step), event.iteration, event.update_step
 
 
