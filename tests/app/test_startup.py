@@ -59,7 +59,7 @@ def test_the_first_frame_imports_no_module_that_only_a_key_press_needs():
                   "    app = StepperApp(trace=trace, watch=False)\n"
                   "    async with app.run_test(size=(120, 40)) as pilot:\n"
                   "        await pilot.pause()\n"
-                  "        assert app.position == 0 and app.diagram.picture is not None\n"
+                  "        assert app.event_index == 0 and app.diagram.picture is not None\n"
                   "        print(' '.join(sorted(sys.modules)))\n"
                   "asyncio.run(first_frame())\n").split()
     assert "backprop_stepper.tui.app" in loaded
