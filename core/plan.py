@@ -28,6 +28,7 @@ from .quantities import (
     ANY_SAMPLE,
     FAMILY_OF_KIND,
     KINDS,
+    PARAMETER_FAMILIES,
     PHASE_OF_KIND,
     PHASES,
     AnySample,
@@ -45,6 +46,8 @@ MAX_EVENTS_PER_ITERATION = 250_000
 
 _KIND_CODE = {kind: n for n, kind in enumerate(KINDS)}
 _PHASE_CODE = {phase: n for n, phase in enumerate(PHASES)}
+# (code, family, is a parameter) of each kind, looked up once per event the builder emits
+_EMIT = {kind: (_KIND_CODE[kind], FAMILY_OF_KIND[kind], FAMILY_OF_KIND[kind] in PARAMETER_FAMILIES) for kind in KINDS}
 _BATCH = -1  # sample column value of a batch-level event (and scope of parameters)
 
 
@@ -204,12 +207,7 @@ class _Builder:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.kind: list[int] = []
-        self.sample: list[int] = []
-        self.update_step: list[int] = []
-        self.layer: list[int] = []
-        self.j: list[int] = []
-        self.i: list[int] = []
+        self.rows: list[tuple[int, int, int, int, int, int]] = []  # (kind, sample, update step, layer, j, i)
         self.read_ptr: list[int] = [0]
         self.read_slot: list[int] = []
         self.layouts: dict[Layout, np.ndarray] = {}
@@ -246,18 +244,15 @@ class _Builder:
         return self.layouts[key]
 
     def emit(self, kind: Kind, sample: int, l: int, j: int, i: int, reads: list[int]) -> int:
-        offset = len(self.kind)
-        self.kind.append(_KIND_CODE[kind])
-        self.sample.append(sample)
-        self.update_step.append(self.stage.update_step)
-        self.layer.append(l)
-        self.j.append(j)
-        self.i.append(i)
+        offset = len(self.rows)
+        code, family, parameter = _EMIT[kind]
+        self.rows.append((code, sample, self.stage.update_step, l, j, i))
         self.read_slot.extend(reads)
         self.read_ptr.append(len(self.read_slot))
-        key = key_of(kind, l, j, i)
-        scope = _BATCH if key.family in (Family.W, Family.B) else sample
-        self.latest[(key, scope)] = self.n_context + offset
+        # The key as `key_of` makes it (every event of a loss kind is emitted with l = j = i = 0
+        # but a loss term's j), without building it by kind: this runs for every event.
+        scope = _BATCH if parameter else sample
+        self.latest[(Key(family, l, j, i), scope)] = self.n_context + offset
         return offset
 
     def iteration(self) -> None:
@@ -443,10 +438,11 @@ class _Builder:
                 b_at[j - 1] = self.emit(Kind.BIAS_UPDATE, sample, l, j, 0, reads)
 
     def finish(self) -> Plan:
-        kind = np.array(self.kind, dtype=np.uint8)
+        columns = np.array(self.rows, dtype=np.int64).reshape(-1, 6).T
+        kind = columns[0].astype(np.uint8)
         phase_of = np.array([_PHASE_CODE[PHASE_OF_KIND[k]] for k in KINDS], dtype=np.uint8)
         phase = phase_of[kind]
-        sample = np.array(self.sample, dtype=np.int32)
+        sample = columns[1].astype(np.int32)
         change = np.ones(len(kind), dtype=bool)
         change[1:] = (phase[1:] != phase[:-1]) | (sample[1:] != sample[:-1])
         return Plan(
@@ -454,10 +450,10 @@ class _Builder:
             kind=kind,
             phase=phase,
             sample=sample,
-            update_step=np.array(self.update_step, dtype=np.int32),
-            layer=np.array(self.layer, dtype=np.int16),
-            j=np.array(self.j, dtype=np.int16),
-            i=np.array(self.i, dtype=np.int16),
+            update_step=columns[2].astype(np.int32),
+            layer=columns[3].astype(np.int16),
+            j=columns[4].astype(np.int16),
+            i=columns[5].astype(np.int16),
             read_ptr=np.array(self.read_ptr, dtype=np.int64),
             read_slot=np.array(self.read_slot, dtype=np.int64),
             n_context=self.n_context,
