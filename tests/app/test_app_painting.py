@@ -165,6 +165,47 @@ async def test_the_position_indicator_follows_a_change_of_content_height():
         assert shown == fresh
 
 
+async def test_a_picture_shown_again_reuses_its_lines_and_they_stay_true():
+    # The wide network's forward pass alternates the network (an activation) and a close-up (a
+    # net input). Coming back to the network, a line that reads as it did is the very Strip
+    # painted for it before (painting it anew costs time and leaves garbage for Python's cycle
+    # collector); and what is reused must be what a fresh paint shows, also after the theme and
+    # the size change (where every line must be painted anew).
+    async with run_in_terminal(stepper("90-wide-6-10-10-4"), (120, 40)) as (app, pilot, terminal):
+        diagram = app.diagram
+
+        async def step_to(closeup: bool) -> None:
+            for _ in range(4):
+                await pilot.press("right")
+                await assert_screen_is_fresh(app, pilot, terminal, f"step to event {app.position + 1}")
+                if diagram.picture.closeup is closeup:
+                    return
+            raise AssertionError(f"no {'close-up' if closeup else 'network'} within four steps")
+
+        def lines():
+            return diagram.render_lines(Region(0, 0, *diagram.outer_size))
+
+        await step_to(closeup=False)
+        network = lines()
+        await step_to(closeup=True)
+        await step_to(closeup=False)
+        again = lines()
+        same_text = [(old, new) for old, new in zip(network, again, strict=True) if old.text == new.text]
+        assert len(same_text) >= 5, "too few lines read as before: the test would say little"
+        assert all(old is new for old, new in same_text), (
+            f"{sum(old is not new for old, new in same_text)} of {len(same_text)} unchanged lines painted anew")
+
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await assert_screen_is_fresh(app, pilot, terminal, "a theme change")
+        await step_to(closeup=True)
+        await step_to(closeup=False)
+        await resize(pilot, terminal, 100, 30)
+        await assert_screen_is_fresh(app, pilot, terminal, "a resize")
+        for _ in range(3):
+            await pilot.press("left")
+            await assert_screen_is_fresh(app, pilot, terminal, f"back to event {app.position + 1}")
+
+
 # -- the panels' one hook below Textual's line API (see LineView.render_lines) -------------------
 
 async def test_the_compositor_still_paints_the_panels_through_their_render_lines(monkeypatch):
