@@ -10,6 +10,7 @@ its caches set aside. The last tests watch the panels' one hook below Textual's 
 
 from __future__ import annotations
 
+import gc
 import inspect
 
 import pytest
@@ -204,6 +205,43 @@ async def test_a_picture_shown_again_reuses_its_lines_and_they_stay_true():
         for _ in range(3):
             await pilot.press("left")
             await assert_screen_is_fresh(app, pilot, terminal, f"back to event {app.position + 1}")
+
+
+async def test_the_cycle_collector_runs_between_steps_not_within_them():
+    # Each step leaves garbage only the cycle collector frees (see tui/collector.py). Python runs
+    # it when allocations pass a threshold, within whatever step is running then; the collections
+    # of the older generations (milliseconds each) made the slowest steps. The app now runs the
+    # collection due once each frame is out: what may still fall within a step is a young
+    # collection (a fraction of a millisecond). Logged in order: keys, collections, frames.
+    log: list[str] = []
+
+    def on_collection(phase, info):
+        if phase == "start":
+            log.append(f"collection {info['generation']}")
+
+    async with run_in_terminal(stepper("90-wide-6-10-10-4"), (120, 40)) as (app, pilot, terminal):
+        write = terminal.write
+        terminal.write = lambda data: (log.append("frame"), write(data))
+        gc.callbacks.append(on_collection)
+        try:
+            for _ in range(120):
+                log.append("key")
+                await pilot.press("right")
+                await pilot.pause()
+        finally:
+            gc.callbacks.remove(on_collection)
+    within, between, stepping = [], [], False
+    for entry in log:
+        if entry == "key":
+            stepping = True
+        elif entry == "frame":
+            stepping = False
+        else:
+            (within if stepping else between).append(entry)
+    assert between.count("collection 0") >= 100, f"{len(between)} collections between 120 steps"
+    assert "collection 1" in between, "no older collection in 120 steps: the test would say little"
+    older = [entry for entry in within if entry != "collection 0"]
+    assert not older, f"within a step's work, before its frame: {older}"
 
 
 # -- the panels' one hook below Textual's line API (see LineView.render_lines) -------------------
