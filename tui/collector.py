@@ -4,9 +4,9 @@ Each step replaces a few painted lines, and every Strip a panel lets go of is cy
 Textual's compositor divides each strip it is given, and a strip divided where it ends keeps
 itself in its own cache. That is twenty-odd objects per line (the Strip, its seven caches, its
 segments) that only the cycle collector frees. Python runs the collector when allocations pass a
-threshold, in the middle of whatever is running then; on the wide network one step in ten or so
-took a young collection (1 to 2.5 ms of CPU) and one in a hundred or two a full one (4 to 15 ms),
-and those were the slowest steps (see the README's Performance notes).
+threshold, in the middle of whatever is running then; on the wide network one step in fifteen or
+so took a collection of the middle generation (1 to 2.5 ms of CPU) and one in a hundred or two a
+full one (4 to 15 ms), and those were the slowest steps (see the README's Performance notes).
 
 So after each step the app asks for the collection that is due anyway, once the step's frame has
 been written (`App.call_after_refresh`): the youngest generation every step (a step's few hundred
