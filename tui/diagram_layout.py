@@ -396,9 +396,9 @@ class DiagramPainter:
                 state.updated[positions].tobytes())
 
     def _column(self, key: tuple, paint, *inputs):
-        """The column painted from `key` (by paint(*inputs)), painted now if it is not among the last few used.
-        Few are kept: a step reuses the columns of the steps just before it, and every column
-        kept is a few hundred objects for Python's cycle collector to walk again and again."""
+        """The column painted from `key`, painted now (paint(*inputs)) unless it is among the last
+        few used. Few are kept: a step reuses the columns of the steps just before it, and every
+        column kept is a few hundred objects for Python's cycle collector to walk again and again."""
         columns = self._columns
         column = columns.pop(key, None)
         if column is None:
