@@ -22,6 +22,7 @@ from backprop_stepper.core.ledger import Ledger
 from backprop_stepper.core.quantities import Phase
 
 from . import keys
+from .collector import collect_due
 from .controller import Notice, Stepper, View
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
@@ -223,10 +224,15 @@ class StepperApp(App[None]):
         self._reshow_pending = False
         self.render_view()
 
+    _collection_pending = False
+
     def render_view(self) -> None:
         """Hand the controller's view of this step to each panel (each repaints what changed)."""
         if self.stepper.trace is None:
             return
+        if not self._collection_pending:  # the garbage of this repaint, once its frame is out
+            self._collection_pending = True
+            self.call_after_refresh(self._collect_garbage)
         view = self.stepper.view()
         table = self.value_table
         with self.equations.repainting_once(), self.status_bar.repainting_once(), \
@@ -243,6 +249,10 @@ class StepperApp(App[None]):
             self._answer_box_for(view)
         if self.trace.iterations > 1:
             self.loss_curve.show_iteration(view.event.iteration)
+
+    def _collect_garbage(self) -> None:
+        self._collection_pending = False
+        collect_due()
 
     def _answer_box_for(self, view: View) -> None:
         """Predict mode's box: shown while a question waits, emptied and focused once per

@@ -50,6 +50,8 @@ NODE_FAMILIES = (Family.Z, Family.A, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 DETAIL_FAMILIES = (Family.Z, Family.DE_DA, Family.DA_DZ, Family.DELTA)
 
 
+COLUMNS_KEPT = 64  # painted columns kept for reuse: those of the last eight pictures or so
+
 # A step shows the same few hundred values as the step before.
 short = lru_cache(maxsize=4096)(numbers.short)
 
@@ -339,14 +341,13 @@ class DiagramPainter:
         for l in range(1, len(s.layers) + 1):
             key = ("wiring", l, compact, collapse, focus if collapse and focus[0] == l else None, backward,
                    *self._inputs_of(state, roles, self._wiring_entries[l]))
-            column, rows = self._columns.get(key) or self._keep(
-                key, self._connections(state, roles, l, compact, collapse, focus, backward))
+            column, rows = self._column(key, self._connections, state, roles, l, compact, collapse, focus, backward)
             wiring.append(column)
             neuron_rows.append(rows)
         height = max(max(c.height for c in wiring), 2 * s.inputs)
 
         key = ("inputs", height, *self._inputs_of(state, roles, self._input_entries))
-        columns = [self._columns.get(key) or self._keep(key, self._input_column(state, roles, height))]
+        columns = [self._column(key, self._input_column, state, roles, height)]
         for l in range(1, len(s.layers) + 1):
             rows = neuron_rows[l - 1]
             # Room under the layer's last neuron for the lines a step may add there (see _neurons).
@@ -355,12 +356,12 @@ class DiagramPainter:
             room = max(rows.values()) + 3
             key = ("neurons", l, late, tuple(rows.values()),
                    *self._inputs_of(state, roles, self._node_entries[l]))
-            neurons = self._columns.get(key) or self._keep(key, self._neurons(state, roles, l, rows, late, room))
+            neurons = self._column(key, self._neurons, state, roles, l, rows, late, room)
             columns += [wiring[l - 1], neurons]
         # The targets and the loss stand beside the outputs they read, even when the picture is
         # too wide for the view: a loss and its reads then fit in one view, wherever it scrolls.
         key = ("loss column", tuple(neuron_rows[-1].items()), *self._inputs_of(state, roles, self._loss_entries))
-        columns.append(self._columns.get(key) or self._keep(key, self._loss_column(state, roles, neuron_rows[-1])))
+        columns.append(self._column(key, self._loss_column, state, roles, neuron_rows[-1]))
 
         # Place the columns side by side, one space apart, joining their rows of runs.
         placed = []
@@ -394,10 +395,17 @@ class DiagramPainter:
         return (marks, state.values[positions].tobytes(), state.known[positions].tobytes(),
                 state.updated[positions].tobytes())
 
-    def _keep(self, key: tuple, column):
-        if len(self._columns) >= 1024:  # a bound, not a policy: a step needs only a few
-            self._columns.clear()
-        self._columns[key] = column
+    def _column(self, key: tuple, paint, *inputs):
+        """The column painted from `key`, painted now (paint(*inputs)) unless it is among the last
+        few used. Few are kept: a step reuses the columns of the steps just before it, and every
+        column kept is a few hundred objects for Python's cycle collector to walk again and again."""
+        columns = self._columns
+        column = columns.pop(key, None)
+        if column is None:
+            column = paint(*inputs)
+            if len(columns) >= COLUMNS_KEPT:
+                del columns[next(iter(columns))]  # the least recently used
+        columns[key] = column
         return column
 
     def _input_column(self, state, roles, height: int) -> Column:

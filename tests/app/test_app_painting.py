@@ -10,6 +10,7 @@ its caches set aside. The last tests watch the panels' one hook below Textual's 
 
 from __future__ import annotations
 
+import gc
 import inspect
 
 import pytest
@@ -163,6 +164,84 @@ async def test_the_position_indicator_follows_a_change_of_content_height():
             fresh = [strip.text for strip in view.render_lines(whole)]
         assert fresh != before, "the indicator did not move: the test would pass vacuously"
         assert shown == fresh
+
+
+async def test_a_picture_shown_again_reuses_its_lines_and_they_stay_true():
+    # The wide network's forward pass alternates the network (an activation) and a close-up (a
+    # net input). Coming back to the network, a line that reads as it did is the very Strip
+    # painted for it before (painting it anew costs time and leaves garbage for Python's cycle
+    # collector); and what is reused must be what a fresh paint shows, also after the theme and
+    # the size change (where every line must be painted anew).
+    async with run_in_terminal(stepper("90-wide-6-10-10-4"), (120, 40)) as (app, pilot, terminal):
+        diagram = app.diagram
+
+        async def step_to(closeup: bool) -> None:
+            for _ in range(4):
+                await pilot.press("right")
+                await assert_screen_is_fresh(app, pilot, terminal, f"step to event {app.position + 1}")
+                if diagram.picture.closeup is closeup:
+                    return
+            raise AssertionError(f"no {'close-up' if closeup else 'network'} within four steps")
+
+        def lines():
+            return diagram.render_lines(Region(0, 0, *diagram.outer_size))
+
+        await step_to(closeup=False)
+        network = lines()
+        await step_to(closeup=True)
+        await step_to(closeup=False)
+        again = lines()
+        same_text = [(old, new) for old, new in zip(network, again, strict=True) if old.text == new.text]
+        assert len(same_text) >= 5, "too few lines read as before: the test would say little"
+        assert all(old is new for old, new in same_text), (
+            f"{sum(old is not new for old, new in same_text)} of {len(same_text)} unchanged lines painted anew")
+
+        app.theme = "textual-light" if app.current_theme.dark else "textual-dark"
+        await assert_screen_is_fresh(app, pilot, terminal, "a theme change")
+        await step_to(closeup=True)
+        await step_to(closeup=False)
+        await resize(pilot, terminal, 100, 30)
+        await assert_screen_is_fresh(app, pilot, terminal, "a resize")
+        for _ in range(3):
+            await pilot.press("left")
+            await assert_screen_is_fresh(app, pilot, terminal, f"back to event {app.position + 1}")
+
+
+async def test_the_cycle_collector_runs_between_steps_not_within_them():
+    # Each step leaves garbage only the cycle collector frees (see tui/collector.py). Python runs
+    # it when allocations pass a threshold, within whatever step is running then; the collections
+    # of the older generations (milliseconds each) made the slowest steps. The app now runs the
+    # collection due once each frame is out: what may still fall within a step is a young
+    # collection (a fraction of a millisecond). Logged in order: keys, collections, frames.
+    log: list[str] = []
+
+    def on_collection(phase, info):
+        if phase == "start":
+            log.append(f"collection {info['generation']}")
+
+    async with run_in_terminal(stepper("90-wide-6-10-10-4"), (120, 40)) as (app, pilot, terminal):
+        write = terminal.write
+        terminal.write = lambda data: (log.append("frame"), write(data))
+        gc.callbacks.append(on_collection)
+        try:
+            for _ in range(120):
+                log.append("key")
+                await pilot.press("right")
+                await pilot.pause()
+        finally:
+            gc.callbacks.remove(on_collection)
+    within, between, stepping = [], [], False
+    for entry in log:
+        if entry == "key":
+            stepping = True
+        elif entry == "frame":
+            stepping = False
+        else:
+            (within if stepping else between).append(entry)
+    assert between.count("collection 0") >= 100, f"{len(between)} collections between 120 steps"
+    assert "collection 1" in between, "no older collection in 120 steps: the test would say little"
+    older = [entry for entry in within if entry != "collection 0"]
+    assert not older, f"within a step's work, before its frame: {older}"
 
 
 # -- the panels' one hook below Textual's line API (see LineView.render_lines) -------------------

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from .runs import Line, RunPainter, cells, role_classes, role_css
 
 EVERYTHING = -1  # in repainting_once(): the whole panel
+RECENT_LINES = 128  # finished lines kept by what they show (see _screen_line)
 RULE, LEFT_RULE = "─", "▏"  # as Textual draws a solid top border and a vkey left border
 
 
@@ -52,6 +53,11 @@ class LineView(Widget):
         # offset, the position indicator's glyph): kept across vertical scrolls, so a scroll
         # moves lines that are already painted instead of painting them again.
         self._finished: dict[int, tuple[tuple, Strip]] = {}
+        # The last finished lines by what they show, whatever row they were on: a picture that
+        # comes back (the diagram's network after a close-up, a row scrolled back into view, a
+        # title rule after a scroll) reuses its lines instead of painting new ones. Painting a
+        # line makes a Strip and a dozen objects the cycle collector must walk; see _screen_line.
+        self._recent: dict[tuple, Strip] = {}
         self._runs = RunPainter(self)
         self._left_rule = False
         self._pending: set[int] | None = None  # screen lines collected by repainting_once()
@@ -270,6 +276,7 @@ class LineView(Widget):
         self._clamp()
         self._painted.clear()
         self._finished.clear()
+        self._recent.clear()  # painted at the old width
 
     @property
     def visible_text(self) -> str:
@@ -282,12 +289,12 @@ class LineView(Widget):
     def caches_set_aside(self) -> Iterator[None]:
         """Paint every line from the content while inside, the caches kept as they were for
         after: what a fresh paint shows, to check what the caches show against (tests)."""
-        kept = self._strips, self._finished, self._painted
-        self._strips, self._finished, self._painted = {}, {}, {}
+        kept = self._strips, self._finished, self._painted, self._recent
+        self._strips, self._finished, self._painted, self._recent = {}, {}, {}, {}
         try:
             yield
         finally:
-            self._strips, self._finished, self._painted = kept
+            self._strips, self._finished, self._painted, self._recent = kept
 
     # -- rendering ----------------------------------------------------------------------------
 
@@ -349,20 +356,45 @@ class LineView(Widget):
         # Textual caches the visual style until the styles change, so this is a comparison.
         if self._runs.begin(self.visual_style.rich_style, filters, background, self.app.theme):
             self._forget()
+            self._recent.clear()  # painted in the old styles
 
     def _screen_line(self, y: int) -> Strip:
         if self._geometry is None:
             self._geometry = (self.chrome_top, self.view_width, self.inner_width, *self._thumb())
-        width = self._laid_out.width
         chrome = self._geometry[0]
         row = self.top + y - chrome
-        if y < chrome or row >= self.content_height:
-            return self._strip(*self._paint_line(y, width), width)
-        variant = (self.left, self._indicator(y - chrome))
-        found = self._finished.get(row)
-        if found is None or found[0] != variant:
-            found = self._finished[row] = (variant, self._strip(*self._paint_line(y, width), width))
-        return found[1]
+        content = y >= chrome and row < self.content_height
+        if content:
+            variant = (self.left, self._indicator(y - chrome))
+            found = self._finished.get(row)
+            if found is not None and found[0] == variant:
+                return found[1]
+        # A line is fixed by what it shows (the panel's size and styles are the same for every
+        # line in _recent: it is emptied when they change), so a line shown before is reused.
+        key = self._line_key(y, row)
+        strip = self._recent.get(key)
+        if strip is None:
+            width = self._laid_out.width
+            strip = self._strip(*self._paint_line(y, width), width)
+            recent = self._recent
+            if len(recent) >= RECENT_LINES:
+                del recent[next(iter(recent))]  # the oldest
+            recent[key] = strip
+        if content:
+            self._finished[row] = (variant, strip)
+        return strip
+
+    def _line_key(self, y: int, row: int) -> tuple:
+        """Everything screen line y is painted from (besides the panel's size and styles)."""
+        chrome = self._geometry[0]
+        if y == 0 and self.title:
+            return ("title",)
+        if y < chrome:
+            return ("heading", tuple(self.heading), self.content_width, self.left)
+        indicator = self._indicator(y - chrome)
+        if row >= self.content_height:
+            return ("blank", indicator)
+        return (tuple(self.line(row)), self.line_extra(row), self.content_width, self.left, indicator)
 
     def _strip(self, segments: list[Segment], length: int, width: int) -> Strip:
         if length != width:  # a panel narrower than its chrome
