@@ -178,7 +178,7 @@ async def test_a_picture_shown_again_reuses_its_lines_and_they_stay_true():
         async def step_to(closeup: bool) -> None:
             for _ in range(4):
                 await pilot.press("right")
-                await assert_screen_is_fresh(app, pilot, terminal, f"step to event {app.position + 1}")
+                await assert_screen_is_fresh(app, pilot, terminal, f"step to event {app.event_index + 1}")
                 if diagram.picture.closeup is closeup:
                     return
             raise AssertionError(f"no {'close-up' if closeup else 'network'} within four steps")
@@ -204,7 +204,7 @@ async def test_a_picture_shown_again_reuses_its_lines_and_they_stay_true():
         await assert_screen_is_fresh(app, pilot, terminal, "a resize")
         for _ in range(3):
             await pilot.press("left")
-            await assert_screen_is_fresh(app, pilot, terminal, f"back to event {app.position + 1}")
+            await assert_screen_is_fresh(app, pilot, terminal, f"back to event {app.event_index + 1}")
 
 
 async def test_the_cycle_collector_runs_between_steps_not_within_them():
