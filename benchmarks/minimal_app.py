@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static
 
 
 class MinimalApp(App[None]):
-    BINDINGS = [Binding("right", "step", "Next"), Binding("home", "first", "First")]
+    BINDINGS = [Binding("right", "move", "Next"), Binding("home", "first", "First")]
 
     def __init__(self) -> None:
         super().__init__()
