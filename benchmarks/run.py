@@ -118,7 +118,7 @@ class Stepper:
     async def step(self, pilot) -> float:
         """Seconds from a press of → to the repainted screen."""
         app, driver = self.app, self.driver
-        if getattr(app, "position", 0) == len(getattr(app, "trace", None) or ()) - 1:
+        if getattr(app, "event_index", 0) == len(getattr(app, "trace", None) or ()) - 1:
             driver.send_message(events.Key("home", None))  # wrap around, untimed
             await pilot.pause()
         self.painted.clear()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from backprop_stepper.core import ScenarioError, Trace
@@ -27,6 +27,7 @@ from .controller import Notice, Stepper, View
 from .themes import LECTURE_THEMES
 from .widgets.diagram import NetworkDiagram
 from .widgets.equations import EquationsPanel
+from .widgets.footer import KeyFooter
 from .widgets.frame import BlankScreen, Frame
 from .widgets.losscurve import LossCurve
 from .widgets.status import StatusBar
@@ -138,7 +139,7 @@ class StepperApp(App[None]):
             "\n\n(q quits)",
             id="too-small",
         )
-        yield Footer()
+        yield KeyFooter()
 
     def on_ready(self) -> None:
         # Textual's Ready: the first frame is on screen.
@@ -187,7 +188,7 @@ class StepperApp(App[None]):
         old, self._shown_index = self._shown_index, self.event_index
         self.render_view()
         last = len(self.trace) - 1 if self.trace else 0
-        if (old in (0, last)) != (self.event_index in (0, last)) or last == 0:
+        if (old == 0, old == last) != (self.event_index == 0, self.event_index == last):
             self.refresh_bindings()  # ← or → greys out (or comes back) at either end
         self._sync_autoplay()
         if notice is not None:

@@ -367,6 +367,33 @@ async def test_the_wide_network_collapses_around_the_focus_at_80x24():
         assert_in_sync(app)
 
 
+async def test_the_footer_is_rebuilt_only_when_its_keys_change():
+    app = app_for("10-tanh-chain")
+
+    def moves():
+        return [(key.key, key.has_class("-disabled")) for key in app.screen.query("FooterKey")
+                if key.action.startswith("move(")]
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert moves() == [("right", False), ("left", True)]  # ← greyed out at the first event
+        built = list(app.screen.query("FooterKey"))
+        app.refresh_bindings()  # nothing changed: the same keys stay (a rebuild costs ~40 ms)
+        app.set_focus(None)
+        await pilot.pause()
+        await pilot.pause()
+        assert list(app.screen.query("FooterKey")) == built
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.pause()
+        assert moves() == [("right", True), ("left", False)]
+        await pilot.press("home")
+        await pilot.pause()
+        await pilot.pause()
+        assert moves() == [("right", False), ("left", True)]
+
+
 async def test_next_and_back_are_greyed_out_at_the_ends():
     app = app_for("10-tanh-chain")
     async with app.run_test(size=(120, 40)) as pilot:
