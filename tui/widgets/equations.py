@@ -7,6 +7,8 @@ for that step into the value table's room, keeping the table's minimum, and scro
 
 from __future__ import annotations
 
+from textual.widgets import Footer
+
 from backprop_stepper.core.formulas import heading
 from backprop_stepper.core.numbers import number, result, term, true_minus
 from backprop_stepper.core.printed import Comparison
@@ -14,7 +16,6 @@ from backprop_stepper.core.scenario import Note
 from backprop_stepper.core.trace import Event
 
 from ..controller.view import BlockText, Equation, EventText, QuestionText, WhyText
-from .footer import KeyFooter
 from .lines import LineView
 from .runs import Line, plain, role_classes, wrap
 
@@ -95,7 +96,7 @@ class EquationsPanel(LineView, can_focus=False):
             minimum = int(table.styles.min_height.value) if table.styles.min_height else 0
             # From this panel's top to the bottom of the table, less the table's minimum (the
             # table ends above the key footer, unless this panel has already pushed it past).
-            footer = self.screen.query(KeyFooter)
+            footer = self.screen.query(Footer)
             bottom = min(table.region.bottom, footer.first().region.y if footer else self.screen.size.height)
             room = bottom - self.region.y - minimum
             grown = max(int(base.value), min(need, room))
