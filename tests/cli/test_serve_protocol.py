@@ -17,7 +17,8 @@ import pytest
 from backprop_stepper.tui import room
 from backprop_stepper.tui.session_files import PackedError, unpack
 
-PACKAGE = Path(room.__file__).resolve().parent.parent  # the checkout: core/, tui/, scenarios/
+PACKAGE = Path(room.__file__).resolve().parent.parent  # as installed: core/, tui/, scenarios/
+CHECKOUT = Path(__file__).resolve().parents[2]  # pyproject.toml is not installed
 SERVE_MODULES = ("room", "session", "session_files", "served", "forker")
 
 
@@ -99,7 +100,7 @@ def test_the_serve_modules_touch_no_private_attribute_but_their_own():
 
 
 def test_textual_serve_is_a_compatible_range_not_a_pin():
-    dependencies = tomllib.loads((PACKAGE / "pyproject.toml").read_text())["project"]["dependencies"]
+    dependencies = tomllib.loads((CHECKOUT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert "textual-serve>=1.1.3,<2" in dependencies
     named = {re.split(r"[<>=!~ ]", dependency)[0].lower() for dependency in dependencies}
     assert {"aiohttp", "jinja2"} <= named  # imported by tui/room.py and tui/session.py themselves
