@@ -350,6 +350,7 @@ class StepperApp(App[None]):
         else:
             target = self.focused if isinstance(self.focused, (ValueTable,)) else equations
             equations.spacious = target is equations
+            equations.release_height()
             self.screen.maximize(target, container=False)
         self.call_after_refresh(self._reshow)
 

@@ -115,6 +115,9 @@ async def test_maximise_the_equations_and_restore():
         assert "h₁ = σ(net_h₁)" in panel.plain
         await pilot.press("m")
         assert app.screen.maximized is None and not panel.spacious
+        await pilot.press("end", "m")  # a step whose equations had grown the panel
+        await pilot.pause()
+        assert panel.region.y == 0 and panel.size.height > 15, panel.region
 
 
 async def test_autoplay_steps_changes_speed_and_stops_at_phase_boundaries():

@@ -84,6 +84,12 @@ class EquationsPanel(LineView, can_focus=False):
         self.set_content_size(max([width] + [sum(len(t) for t, _ in line) for line in wrapped]), len(wrapped))
         self.invalidate(changed)
 
+    def release_height(self) -> None:
+        """Back to the stylesheet's height. Before the panel is maximised: a height of its own (a
+        grown step's) kept it where it was, at its old size, in the maximised view."""
+        self._grown = None
+        self.styles.height = None
+
     def _fit_height(self, settle: bool = True) -> None:
         """Grow past the stylesheet's height when this step needs more lines, as far as the value
         table below can spare; back to the stylesheet's height when it does not."""
